@@ -1,0 +1,377 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/strslice"
+	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/docker/go-units"
+)
+
+//go:embed supervisor.py
+var supervisorSource string
+
+// In-container identities: the supervisor starts as root with only
+// CAP_SETUID/CAP_SETGID, the trusted manager runs as judgeUID, and the
+// untrusted program as workerUID with no capabilities.
+const (
+	judgeUID  = 10000
+	workerUID = 10001
+	workDir   = "/work"
+)
+
+// Labels on every container the sandbox makes.
+const (
+	labelTool    = "io.selfrepair.tool"
+	labelRun     = "io.selfrepair.run"
+	labelOwner   = "io.selfrepair.owner" // host:pid of the process that made it
+	labelCreated = "io.selfrepair.created"
+)
+
+// defaultEnv is the whole environment of a job unless Job.Env adds to it:
+// nothing of the host's is passed on.
+var defaultEnv = map[string]string{
+	"PATH":   "/usr/local/bin:/usr/bin:/bin",
+	"HOME":   "/tmp",
+	"TMPDIR": "/tmp",
+	"LANG":   "C.UTF-8",
+}
+
+// box is one running sandbox container with its supervisor.
+type box struct {
+	id     string
+	limits containerLimits
+	att    *attached
+	lines  chan []byte // result lines from the supervisor; closed at EOF
+	diag   *tailBuffer // the supervisor's own stderr
+	jobs   int
+}
+
+// containerSpec is what a container is made from.
+type containerSpec struct {
+	Image    string
+	Limits   containerLimits
+	HashSeed string
+	Labels   map[string]string
+}
+
+func (s containerSpec) configs() (*container.Config, *container.HostConfig) {
+	supCfg, _ := json.Marshal(map[string]any{
+		"judge_uid":  judgeUID,
+		"worker_uid": workerUID,
+		"workdir":    workDir,
+		"scratch":    []string{workDir, "/tmp", "/dev/shm", "/dev/mqueue"},
+	})
+	env := []string{"PATH=" + defaultEnv["PATH"], "LANG=C.UTF-8", "HOME=/tmp"}
+	if s.HashSeed != "" {
+		env = append(env, "PYTHONHASHSEED="+s.HashSeed)
+	}
+	cfg := &container.Config{
+		Image:           s.Image,
+		Cmd:             strslice.StrSlice{"python3", "-s", "-B", "-c", supervisorSource, string(supCfg)},
+		Entrypoint:      strslice.StrSlice{},
+		User:            "0:0",
+		WorkingDir:      workDir,
+		Env:             env,
+		Labels:          s.Labels,
+		OpenStdin:       true,
+		AttachStdin:     true,
+		AttachStdout:    true,
+		AttachStderr:    true,
+		NetworkDisabled: true,
+	}
+	scratch := s.Limits.ScratchSize
+	inodes := max(scratch/(8<<10), 1024)
+	pids := s.Limits.Pids
+	init := true
+	host := &container.HostConfig{
+		NetworkMode:    "none",
+		ReadonlyRootfs: true,
+		Init:           &init,
+		CapDrop:        strslice.StrSlice{"ALL"},
+		CapAdd:         strslice.StrSlice{"SETUID", "SETGID"},
+		SecurityOpt:    []string{"no-new-privileges"},
+		LogConfig:      container.LogConfig{Type: "none"},
+		IpcMode:        "private",
+		ShmSize:        scratch,
+		Tmpfs: map[string]string{
+			"/tmp":  fmt.Sprintf("rw,nosuid,nodev,exec,size=%d,nr_inodes=%d,mode=1777", scratch, inodes),
+			workDir: fmt.Sprintf("rw,nosuid,nodev,exec,size=%d,nr_inodes=%d,mode=0700,uid=%d,gid=%d", scratch, inodes, workerUID, workerUID),
+		},
+		Resources: container.Resources{
+			Memory:     s.Limits.Memory,
+			MemorySwap: s.Limits.Memory,
+			NanoCPUs:   int64(s.Limits.CPUs * 1e9),
+			PidsLimit:  &pids,
+			Ulimits: []*units.Ulimit{
+				{Name: "nofile", Soft: 1024, Hard: 1024},
+				{Name: "core", Soft: 0, Hard: 0},
+			},
+		},
+	}
+	return cfg, host
+}
+
+// startBox creates and starts a container and waits until its supervisor is ready.
+func startBox(ctx context.Context, eng *Engine, spec containerSpec) (*box, error) {
+	cfg, host := spec.configs()
+	att, err := eng.startAttached(ctx, cfg, host)
+	if err != nil {
+		return nil, err
+	}
+	b := &box{id: att.ID, limits: spec.Limits, att: att, lines: make(chan []byte, 1), diag: &tailBuffer{max: 8 << 10}}
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := stdcopy.StdCopy(pw, b.diag, att.Output)
+		pw.CloseWithError(err)
+	}()
+	go func() {
+		defer close(b.lines)
+		r := bufio.NewReaderSize(pr, 1<<16)
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(line) > 0 && line[len(line)-1] == '\n' {
+				b.lines <- line
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var ready struct {
+		Ready bool `json:"ready"`
+		Clean bool `json:"clean"`
+	}
+	timer := time.NewTimer(60 * time.Second)
+	defer timer.Stop()
+	select {
+	case line, ok := <-b.lines:
+		if ok && json.Unmarshal(line, &ready) == nil && ready.Ready && ready.Clean {
+			return b, nil
+		}
+		err = fmt.Errorf("the supervisor did not start: %s", b.diag.String())
+	case <-timer.C:
+		err = errors.New("the supervisor did not report ready within 60s")
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	b.destroy(context.WithoutCancel(ctx), eng)
+	return nil, &Error{Op: "start sandbox container", Err: err}
+}
+
+func (b *box) destroy(ctx context.Context, eng *Engine) error {
+	b.att.close()
+	return eng.removeContainer(ctx, b.id)
+}
+
+// wireJob is a job as the supervisor reads it.
+type wireJob struct {
+	Files          map[string]string `json:"files"`
+	Executable     []string          `json:"executable,omitempty"`
+	Argv           []string          `json:"argv"`
+	Env            map[string]string `json:"env"`
+	Rlimits        map[string][2]int64 `json:"rlimits"`
+	Build          []string          `json:"build,omitempty"`
+	TimeoutMS      int64             `json:"timeout_ms"`
+	BuildTimeoutMS int64             `json:"build_timeout_ms"`
+	OutputLimit    int               `json:"output_limit"`
+	Harness        *wireHarness      `json:"harness,omitempty"`
+}
+
+type wireHarness struct {
+	Source string `json:"source"`
+	Worker string `json:"worker"`
+	Judge  string `json:"judge"`
+	Args   any    `json:"args"`
+}
+
+type wireResult struct {
+	Status          string          `json:"status"`
+	ExitCode        *int            `json:"exit_code"`
+	Signal          int             `json:"signal"`
+	Stdout          string          `json:"stdout"`
+	Stderr          string          `json:"stderr"`
+	StdoutBytes     int64           `json:"stdout_bytes"`
+	StderrBytes     int64           `json:"stderr_bytes"`
+	StdoutTruncated bool            `json:"stdout_truncated"`
+	StderrTruncated bool            `json:"stderr_truncated"`
+	Report          json.RawMessage `json:"report"`
+	HarnessError    string          `json:"harness_error"`
+	BuildExitCode   *int            `json:"build_exit_code"`
+	Message         string          `json:"message"`
+	RunMS           float64         `json:"run_ms"`
+	Clean           bool            `json:"clean"`
+	Dirty           string          `json:"dirty"`
+}
+
+func encodeJob(job Job, l Limits) ([]byte, error) {
+	w := wireJob{
+		Files:          make(map[string]string, len(job.Files)),
+		Executable:     job.Executable,
+		Argv:           job.Argv,
+		Env:            make(map[string]string, len(defaultEnv)+len(job.Env)),
+		Build:          job.Build,
+		TimeoutMS:      l.Timeout.Milliseconds(),
+		BuildTimeoutMS: l.BuildTimeout.Milliseconds(),
+		OutputLimit:    l.OutputLimit,
+		Rlimits: map[string][2]int64{
+			"fsize":  {l.FileSize, l.FileSize},
+			"nofile": {l.OpenFiles, l.OpenFiles},
+			"core":   {0, 0},
+		},
+	}
+	for name, data := range job.Files {
+		w.Files[name] = base64.StdEncoding.EncodeToString(data)
+	}
+	for k, v := range defaultEnv {
+		w.Env[k] = v
+	}
+	for k, v := range job.Env {
+		w.Env[k] = v
+	}
+	if h := job.Harness; h != nil {
+		w.Harness = &wireHarness{Source: h.Source, Worker: h.Worker, Judge: h.Judge, Args: h.Args}
+	}
+	data, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("encode job: %w", err)
+	}
+	// The supervisor reads "<length>\n<json>".
+	return append([]byte(strconv.Itoa(len(data))+"\n"), data...), nil
+}
+
+// errBoxLost means the container ended while it held a job.
+var errBoxLost = errors.New("the sandbox container ended unexpectedly")
+
+// run sends one job and waits for its result. reusable says whether the
+// container may take another job.
+func (b *box) run(ctx context.Context, eng *Engine, job Job, l Limits) (res *Result, reusable bool, err error) {
+	data, err := encodeJob(job, l)
+	if err != nil {
+		return nil, true, err
+	}
+	b.jobs++
+	start := time.Now()
+	if _, err := b.att.Stdin.Write(data); err != nil {
+		return nil, false, &Error{Op: "send job", Err: err}
+	}
+	backstop := l.Timeout + 15*time.Second
+	if len(job.Build) > 0 {
+		backstop += l.BuildTimeout
+	}
+	timer := time.NewTimer(backstop)
+	defer timer.Stop()
+	select {
+	case line, ok := <-b.lines:
+		if !ok {
+			return b.lost(ctx, eng, start)
+		}
+		var w wireResult
+		if err := json.Unmarshal(line, &w); err != nil {
+			return nil, false, &Error{Op: "read result", Err: err}
+		}
+		res, err := w.result()
+		if err != nil {
+			return nil, false, err
+		}
+		res.Total = time.Since(start)
+		res.Container = short(b.id)
+		reusable = w.Clean && res.Status != StatusTimeout && res.Status != StatusMemory
+		return res, reusable, nil
+	case <-timer.C:
+		// The supervisor itself did not answer: kill the whole container.
+		return &Result{Status: StatusTimeout, Message: "the sandbox did not answer in time and was killed",
+			Total: time.Since(start), Run: time.Since(start), Container: short(b.id)}, false, nil
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+}
+
+// lost explains a container that died during a job.
+func (b *box) lost(ctx context.Context, eng *Engine, start time.Time) (*Result, bool, error) {
+	st, err := eng.state(context.WithoutCancel(ctx), b.id)
+	if err == nil && st.OOMKilled {
+		return &Result{Status: StatusMemory, Message: "the container ran out of memory",
+			Total: time.Since(start), Container: short(b.id)}, false, nil
+	}
+	return nil, false, &Error{Op: "run job", Err: fmt.Errorf("%w (exit code %d): %s", errBoxLost, st.ExitCode, b.diag.String())}
+}
+
+func (w *wireResult) result() (*Result, error) {
+	r := &Result{
+		Status:          Status(w.Status),
+		Signal:          w.Signal,
+		StdoutBytes:     w.StdoutBytes,
+		StderrBytes:     w.StderrBytes,
+		StdoutTruncated: w.StdoutTruncated,
+		StderrTruncated: w.StderrTruncated,
+		HarnessError:    w.HarnessError,
+		BuildExitCode:   w.BuildExitCode,
+		Message:         w.Message,
+		Run:             time.Duration(w.RunMS * float64(time.Millisecond)),
+	}
+	if w.ExitCode != nil {
+		r.ExitCode = *w.ExitCode
+	} else if r.Status == StatusExited {
+		r.ExitCode = -1
+	}
+	if len(w.Report) > 0 && string(w.Report) != "null" {
+		r.Report = []byte(w.Report)
+	}
+	var err error
+	if r.Stdout, err = base64.StdEncoding.DecodeString(w.Stdout); err != nil {
+		return nil, &Error{Op: "read result", Err: err}
+	}
+	if r.Stderr, err = base64.StdEncoding.DecodeString(w.Stderr); err != nil {
+		return nil, &Error{Op: "read result", Err: err}
+	}
+	switch r.Status {
+	case StatusExited, StatusSignaled, StatusTimeout, StatusMemory, StatusOutputLimit:
+	default:
+		return nil, &Error{Op: "run job", Err: fmt.Errorf("supervisor: %s", w.Message)}
+	}
+	if r.Status == StatusTimeout && r.Message == "" {
+		r.Message = "the wall-clock limit fired"
+	}
+	if r.Status == StatusOutputLimit && r.Message == "" {
+		r.Message = "output passed the limit of " + strconv.Itoa(len(r.Stdout)) + " bytes"
+	}
+	return r, nil
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = t.buf[len(t.buf)-t.max:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+func hostFromEnv() string { return os.Getenv("DOCKER_HOST") }

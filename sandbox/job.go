@@ -1,0 +1,171 @@
+// Package sandbox runs untrusted programs in hardened, single-purpose Docker
+// containers and reports what happened to them.
+//
+// A Job is files, a command and limits; a Result says how the job ended
+// (exited, killed by a signal, timeout, out of memory, output limit, or a
+// sandbox error that is never the program's fault). Docker types never leave
+// this package.
+package sandbox
+
+import (
+	"fmt"
+	"time"
+)
+
+// Limits bound one job. Zero fields take the defaults of DefaultLimits.
+type Limits struct {
+	Timeout      time.Duration // wall clock for the run, from start to exit
+	BuildTimeout time.Duration // wall clock for Job.Build, counted apart
+	Memory       int64         // bytes of memory, swap included
+	CPUs         float64       // CPU quota in cores
+	Pids         int64         // processes and threads
+	OutputLimit  int           // bytes kept of stdout and of stderr each
+	FileSize     int64         // largest file the job may write
+	OpenFiles    int64         // file descriptors per process
+	ScratchSize  int64         // bytes of each writable directory (/work, /tmp)
+}
+
+// DefaultLimits are the reference limits the hostile corpus assumes.
+func DefaultLimits() Limits {
+	return Limits{
+		Timeout:      10 * time.Second,
+		BuildTimeout: 2 * time.Minute,
+		Memory:       512 << 20,
+		CPUs:         1,
+		Pids:         128,
+		OutputLimit:  1 << 20,
+		FileSize:     64 << 20,
+		OpenFiles:    256,
+		ScratchSize:  64 << 20,
+	}
+}
+
+// withDefaults fills the zero fields of l from d.
+func (l Limits) withDefaults(d Limits) Limits {
+	if l.Timeout <= 0 {
+		l.Timeout = d.Timeout
+	}
+	if l.BuildTimeout <= 0 {
+		l.BuildTimeout = d.BuildTimeout
+	}
+	if l.Memory <= 0 {
+		l.Memory = d.Memory
+	}
+	if l.CPUs <= 0 {
+		l.CPUs = d.CPUs
+	}
+	if l.Pids <= 0 {
+		l.Pids = d.Pids
+	}
+	if l.OutputLimit <= 0 {
+		l.OutputLimit = d.OutputLimit
+	}
+	if l.FileSize <= 0 {
+		l.FileSize = d.FileSize
+	}
+	if l.OpenFiles <= 0 {
+		l.OpenFiles = d.OpenFiles
+	}
+	if l.ScratchSize <= 0 {
+		l.ScratchSize = d.ScratchSize
+	}
+	return l
+}
+
+// containerLimits are the limits fixed when a container is made; a pooled
+// container serves only jobs whose container limits match its own.
+type containerLimits struct {
+	Memory      int64
+	CPUs        float64
+	Pids        int64
+	ScratchSize int64
+}
+
+func (l Limits) container() containerLimits {
+	return containerLimits{Memory: l.Memory, CPUs: l.CPUs, Pids: l.Pids, ScratchSize: l.ScratchSize}
+}
+
+// Harness is a trusted Python program that runs beside the job's untrusted
+// code, in a separate process of another user: Worker (a function name in
+// Source) runs in the untrusted process, Judge in the trusted one, and they
+// talk over a pipe. Judge's return value becomes Result.Report. Only Judge
+// sees Args.
+type Harness struct {
+	Source string
+	Worker string
+	Judge  string
+	Args   any
+}
+
+// Job is one program to run.
+type Job struct {
+	Files      map[string][]byte // relative paths below the working directory
+	Executable []string          // which of Files get the executable bit
+	Argv       []string          // the command; a `python3 file.py` runs in a warm interpreter
+	Env        map[string]string // added to the minimal default environment
+	Build      []string          // optional command run first, under Limits.BuildTimeout
+	Harness    *Harness          // optional trusted harness (Argv is then passed to its worker)
+	Limits     Limits
+}
+
+// Status says how a job ended.
+type Status string
+
+const (
+	StatusExited       Status = "exited"       // the program exited by itself (ExitCode)
+	StatusSignaled     Status = "signaled"     // killed by a signal no limit sent (Signal)
+	StatusTimeout      Status = "timeout"      // the wall-clock limit fired
+	StatusMemory       Status = "memory"       // the memory limit fired
+	StatusOutputLimit  Status = "output-limit" // stdout or stderr passed its cap
+	StatusSandboxError Status = "sandbox-error"
+)
+
+// Result is what a job did.
+type Result struct {
+	Status          Status
+	ExitCode        int
+	Signal          int
+	Stdout, Stderr  []byte // raw bytes, at most Limits.OutputLimit each
+	StdoutBytes     int64  // bytes the program wrote, kept or not
+	StderrBytes     int64
+	StdoutTruncated bool
+	StderrTruncated bool
+	Report          []byte // the harness's verdict (JSON), if the job had a harness
+	HarnessError    string // the harness itself failed
+	BuildExitCode   *int
+	Message         string        // a one-line explanation for timeouts, memory, sandbox errors
+	Run             time.Duration // from start of the run to its end
+	Total           time.Duration // the whole job as the caller saw it
+	Container       string        // short id of the container that ran it
+}
+
+// OK reports whether the program exited with status 0 and no limit fired.
+func (r *Result) OK() bool { return r.Status == StatusExited && r.ExitCode == 0 }
+
+// Summary is a one-line description of how the job ended.
+func (r *Result) Summary() string {
+	switch r.Status {
+	case StatusExited:
+		return fmt.Sprintf("exited with status %d", r.ExitCode)
+	case StatusSignaled:
+		return fmt.Sprintf("killed by signal %d", r.Signal)
+	case StatusTimeout:
+		return "timed out"
+	case StatusMemory:
+		return "ran out of memory"
+	case StatusOutputLimit:
+		return "wrote more output than allowed"
+	default:
+		return "sandbox error: " + r.Message
+	}
+}
+
+// Error is a failure of the sandbox itself (the engine, the image, the
+// supervisor), never of the program under test.
+type Error struct {
+	Op  string
+	Err error
+}
+
+func (e *Error) Error() string { return "sandbox: " + e.Op + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,340 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Isolation says how containers are shared between jobs.
+type Isolation string
+
+const (
+	// Pooled keeps warm containers and resets them between jobs; a container
+	// whose job timed out, ran out of memory or left state is replaced.
+	Pooled Isolation = "pooled"
+	// Fresh makes one container per job.
+	Fresh Isolation = "fresh"
+)
+
+// ParseIsolation reads an isolation mode name.
+func ParseIsolation(s string) (Isolation, error) {
+	switch Isolation(s) {
+	case Pooled, Fresh:
+		return Isolation(s), nil
+	}
+	return "", fmt.Errorf("unknown isolation %q (want pooled or fresh)", s)
+}
+
+// Options configure a Sandbox.
+type Options struct {
+	Image     string
+	Isolation Isolation // default Pooled
+	Size      int       // containers at once; default the number of CPUs
+	Limits    Limits    // defaults for jobs; zero fields take DefaultLimits
+	HashSeed  string    // PYTHONHASHSEED of the containers; "" means random
+	RunID     string    // label of this run's containers; default random
+	Logger    *slog.Logger
+}
+
+// Sandbox runs jobs in containers of one image.
+type Sandbox struct {
+	eng    *Engine
+	opts   Options
+	limits Limits
+	labels map[string]string
+	log    *slog.Logger
+
+	slots chan struct{} // one per job running
+	idle  chan *box     // warm pooled containers
+
+	mu     sync.Mutex
+	live   map[string]*box // every container we own
+	warm   int             // pooled containers alive or starting
+	closed bool
+	bg     sync.WaitGroup
+	stop   context.CancelFunc
+	bgCtx  context.Context
+}
+
+// New checks the engine and the image, removes containers that crashed runs
+// left behind, and (pooled) starts warming containers.
+func New(ctx context.Context, eng *Engine, opts Options) (*Sandbox, error) {
+	if opts.Isolation == "" {
+		opts.Isolation = Pooled
+	}
+	if opts.Size <= 0 {
+		opts.Size = max(runtime.NumCPU(), 2)
+	}
+	if opts.RunID == "" {
+		opts.RunID = NewRunID()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if _, err := eng.Image(ctx, opts.Image); err != nil {
+		return nil, err
+	}
+	if _, err := Sweep(ctx, eng, false); err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	s := &Sandbox{
+		eng:    eng,
+		opts:   opts,
+		limits: opts.Limits.withDefaults(DefaultLimits()),
+		labels: map[string]string{
+			labelTool:    "selfrepair",
+			labelRun:     opts.RunID,
+			labelOwner:   host + ":" + strconv.Itoa(os.Getpid()),
+			labelCreated: time.Now().UTC().Format(time.RFC3339),
+		},
+		log:   opts.Logger,
+		slots: make(chan struct{}, opts.Size),
+		idle:  make(chan *box, opts.Size),
+		live:  make(map[string]*box),
+	}
+	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
+	if opts.Isolation == Pooled {
+		for range opts.Size {
+			s.refill()
+		}
+	}
+	return s, nil
+}
+
+// NewRunID returns a fresh random run id.
+func NewRunID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Limits are the limits a job gets when it sets none.
+func (s *Sandbox) Limits() Limits { return s.limits }
+
+func (s *Sandbox) spec(l containerLimits) containerSpec {
+	return containerSpec{Image: s.opts.Image, Limits: l, HashSeed: s.opts.HashSeed, Labels: s.labels}
+}
+
+// refill starts one pooled container in the background.
+func (s *Sandbox) refill() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.warm++
+	s.bg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.bg.Done()
+		b, err := s.start(s.bgCtx, s.limits.container())
+		if err != nil {
+			s.mu.Lock()
+			s.warm--
+			s.mu.Unlock()
+			if s.bgCtx.Err() == nil {
+				s.log.Warn("could not warm a sandbox container", "err", err)
+			}
+			return
+		}
+		s.idle <- b
+	}()
+}
+
+func (s *Sandbox) start(ctx context.Context, l containerLimits) (*box, error) {
+	b, err := startBox(ctx, s.eng, s.spec(l))
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		go b.destroy(context.Background(), s.eng)
+		return nil, errors.New("sandbox closed")
+	}
+	s.live[b.id] = b
+	return b, nil
+}
+
+func (s *Sandbox) discard(b *box) {
+	s.mu.Lock()
+	delete(s.live, b.id)
+	s.bg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.bg.Done()
+		if err := b.destroy(context.Background(), s.eng); err != nil {
+			s.log.Warn("could not remove a sandbox container", "container", short(b.id), "err", err)
+		}
+	}()
+}
+
+// Run runs one job and reports what it did. An error is a failure of the
+// sandbox, never of the program.
+func (s *Sandbox) Run(ctx context.Context, job Job) (*Result, error) {
+	if len(job.Argv) == 0 && job.Harness == nil {
+		return nil, errors.New("sandbox: job has no command")
+	}
+	l := job.Limits.withDefaults(s.limits)
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.slots }()
+
+	pooled := s.opts.Isolation == Pooled && l.container() == s.limits.container()
+	var b *box
+	var err error
+	if pooled {
+		b, err = s.warmBox(ctx)
+	} else {
+		b, err = s.start(ctx, l.container())
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, reusable, err := b.run(ctx, s.eng, job, l)
+	if pooled && reusable && err == nil {
+		s.idle <- b
+		return res, nil
+	}
+	s.discard(b)
+	if pooled {
+		s.mu.Lock()
+		s.warm--
+		s.mu.Unlock()
+		s.refill()
+	}
+	return res, err
+}
+
+// warmBox takes an idle pooled container, waiting for one if all are busy or starting.
+func (s *Sandbox) warmBox(ctx context.Context) (*box, error) {
+	for {
+		select {
+		case b := <-s.idle:
+			return b, nil
+		default:
+		}
+		s.mu.Lock()
+		short := s.warm < s.opts.Size
+		s.mu.Unlock()
+		if short {
+			s.refill()
+		}
+		select {
+		case b := <-s.idle:
+			return b, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+			// a refill may have failed: look again
+		}
+	}
+}
+
+// Close removes every container of this sandbox and waits for background work.
+func (s *Sandbox) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	boxes := make([]*box, 0, len(s.live))
+	for _, b := range s.live {
+		boxes = append(boxes, b)
+	}
+	s.live = map[string]*box{}
+	s.mu.Unlock()
+	s.stop()
+	var errs []error
+	var wg sync.WaitGroup
+	var emu sync.Mutex
+	for _, b := range boxes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.destroy(context.Background(), s.eng); err != nil {
+				emu.Lock()
+				errs = append(errs, err)
+				emu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	s.bg.Wait()
+	// Containers that were being created when we closed.
+	if _, err := s.sweepRun(context.Background()); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Sandbox) sweepRun(ctx context.Context) (int, error) {
+	list, err := s.eng.listContainers(ctx, labelRun+"="+s.opts.RunID)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range list {
+		if err := s.eng.removeContainer(ctx, c.ID); err != nil {
+			return 0, err
+		}
+	}
+	return len(list), nil
+}
+
+// Orphan is a container left behind by a run whose process is gone.
+type Orphan struct {
+	ID, Run, Owner string
+}
+
+// Sweep finds the sandbox containers of runs whose process no longer
+// exists on this host and, unless dryRun, removes them.
+func Sweep(ctx context.Context, eng *Engine, dryRun bool) ([]Orphan, error) {
+	list, err := eng.listContainers(ctx, labelTool+"=selfrepair")
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	var out []Orphan
+	for _, c := range list {
+		owner := c.Labels[labelOwner]
+		h, pidStr, _ := strings.Cut(owner, ":")
+		pid, perr := strconv.Atoi(pidStr)
+		if h == host && perr == nil && processAlive(pid) {
+			continue
+		}
+		if h != host && h != "" {
+			continue // another machine's engine client: not ours to judge
+		}
+		out = append(out, Orphan{ID: short(c.ID), Run: c.Labels[labelRun], Owner: owner})
+		if !dryRun {
+			if err := eng.removeContainer(ctx, c.ID); err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
