@@ -178,16 +178,16 @@ func (b *box) destroy(ctx context.Context, eng *Engine) error {
 
 // wireJob is a job as the supervisor reads it.
 type wireJob struct {
-	Files          map[string]string `json:"files"`
-	Executable     []string          `json:"executable,omitempty"`
-	Argv           []string          `json:"argv"`
-	Env            map[string]string `json:"env"`
+	Files          map[string]string   `json:"files"`
+	Executable     []string            `json:"executable,omitempty"`
+	Argv           []string            `json:"argv"`
+	Env            map[string]string   `json:"env"`
 	Rlimits        map[string][2]int64 `json:"rlimits"`
-	Build          []string          `json:"build,omitempty"`
-	TimeoutMS      int64             `json:"timeout_ms"`
-	BuildTimeoutMS int64             `json:"build_timeout_ms"`
-	OutputLimit    int               `json:"output_limit"`
-	Harness        *wireHarness      `json:"harness,omitempty"`
+	Build          []string            `json:"build,omitempty"`
+	TimeoutMS      int64               `json:"timeout_ms"`
+	BuildTimeoutMS int64               `json:"build_timeout_ms"`
+	OutputLimit    int                 `json:"output_limit"`
+	Harness        *wireHarness        `json:"harness,omitempty"`
 }
 
 type wireHarness struct {

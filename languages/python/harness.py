@@ -53,6 +53,8 @@ def encode(value, refs):
         return {"t": "decimal", "v": str(value)}
     if t is types.ModuleType:
         return {"t": "module", "v": value.__name__}
+    if (t is type or t is types.BuiltinFunctionType) and getattr(builtins, getattr(value, "__name__", ""), None) is value:
+        return {"t": "builtin", "v": value.__name__}
     # Subclasses of plain types (namedtuple, IntEnum, ...) travel as their base
     # value, read with the base type's own methods.
     if isinstance(value, bool):
@@ -90,9 +92,7 @@ def serve(chan, argv):
     module = None
 
     def dec(v):
-        if isinstance(v, dict) and v.get("t") == "ref":
-            return refs.objs[v["v"]]
-        return decode(v, None)
+        return decode(v, lambda r: refs.objs[r["v"]])
 
     while True:
         try:
@@ -246,13 +246,14 @@ class Remote:
         return hash(self._key)
 
 
-def decode(v, conn):
+def decode(v, ref):
+    """Plain data from the wire; ref makes the object a {"t": "ref"} names."""
     if v is None or type(v) in (bool, int, str):
         return v
     if type(v) is float:
         return v
     if type(v) is list:
-        return [decode(x, conn) for x in v]
+        return [decode(x, ref) for x in v]
     if type(v) is not dict:
         raise TypeError("unexpected value from the solution")
     t, x = v.get("t"), v.get("v")
@@ -261,13 +262,13 @@ def decode(v, conn):
     if t == "float":
         return float(x)
     if t == "tuple":
-        return tuple(decode(i, conn) for i in x)
+        return tuple(decode(i, ref) for i in x)
     if t == "dict":
-        return {decode(k, conn): decode(val, conn) for k, val in x}
+        return {decode(k, ref): decode(val, ref) for k, val in x}
     if t == "set":
-        return {decode(i, conn) for i in x}
+        return {decode(i, ref) for i in x}
     if t == "frozenset":
-        return frozenset(decode(i, conn) for i in x)
+        return frozenset(decode(i, ref) for i in x)
     if t == "bytes":
         return base64.b64decode(x)
     if t == "bytearray":
@@ -280,8 +281,12 @@ def decode(v, conn):
         return decimal.Decimal(x)
     if t == "module":
         return importlib.import_module(str(x))  # our own copy, never the solution's
-    if t == "ref" and conn is not None:
-        return Remote(conn, v["v"], str(v.get("type", "object")), bool(v.get("callable")))
+    if t == "builtin":
+        b = getattr(builtins, str(x), None)
+        if b is not None:
+            return b
+    if t == "ref" and ref is not None:
+        return ref(v)
     raise TypeError("unexpected value from the solution")
 
 
@@ -309,7 +314,7 @@ class Conn:
         self.chan = chan
         self.calls = 0
 
-    def request(self, req):
+    def request(self, req, raw=False):
         try:
             self.chan.send(req)
             reply = self.chan.recv()
@@ -317,15 +322,18 @@ class Conn:
             raise RemoteDied("the solution's process ended before it answered") from None
         if "error" in reply:
             raise remote_exception(reply["error"])
-        return decode(reply.get("ok"), self)
+        return reply.get("ok") if raw else decode(reply.get("ok"), self.ref)
 
     def enc(self, value):
-        if isinstance(value, Remote):
-            return {"t": "ref", "v": value._key}
         return encode(value, self)
 
     def add(self, obj):
+        if isinstance(obj, Remote):
+            return {"t": "ref", "v": obj._key}
         raise TypeError("cannot pass a %s to the solution" % type(obj).__name__)
+
+    def ref(self, v):
+        return Remote(self, v["v"], str(v.get("type", "object")), bool(v.get("callable")))
 
     def unary(self, target, name):
         return self.request({"op": "unary", "name": name, "target": target._key})
@@ -344,7 +352,7 @@ class Conn:
         for arg, new in zip(args, reply.get("mut") or []):
             if new is None:
                 continue
-            new = decode(new, self)
+            new = decode(new, self.ref)
             if type(arg) is list and type(new) is list:
                 arg[:] = new
             elif type(arg) in (dict, set) and type(new) is type(arg):
@@ -352,7 +360,7 @@ class Conn:
                 arg.update(new)
             elif type(arg) is bytearray and type(new) is bytearray:
                 arg[:] = new
-        return decode(reply.get("ok"), self)
+        return decode(reply.get("ok"), self.ref)
 
 
 def global_names(code):
@@ -386,25 +394,36 @@ def judge(chan, args):
             raise Failure("load", exc, None)
         except BaseException as exc:
             raise Failure("load", exc, None)
-        for phase, key in (("prelude", "imports"), ("prelude", "prelude")):
-            if args.get(key):
-                exec(compile(args[key], "<%s>" % key, "exec"), ns)
+        phase = "prelude"
+        if args.get("imports"):
+            exec(compile(args["imports"], "<imports>", "exec"), ns)
+        if args.get("prelude"):
+            try:
+                exec(compile(args["prelude"], "<prompt>", "exec"), ns)
+            except Exception as exc:  # a prompt need not be runnable on its own
+                report["prelude_error"] = "%s: %s" % (type(exc).__name__, exc)
         test_src = "\n".join(s for s in (args.get("setup"), args.get("test")) if s)
         if args.get("entry_point"):
             test_src += "\n\ncheck(candidate)\n"
         phase = "test"
         code = compile(test_src, "test.py", "exec")
-        wanted = {n for n in global_names(code) if n not in ns and not hasattr(builtins, n)}
+        names = {n for n in global_names(code) if n not in ns}
+        wanted = {n for n in names if not hasattr(builtins, n)}
+        shadowing = names - wanted
         if args.get("entry_point"):
             wanted.add(args["entry_point"])
-        wanted = sorted(wanted)
         linecache.cache["test.py"] = (len(test_src), None, test_src.splitlines(True), "test.py")
         try:
-            found = conn.request({"op": "globals", "names": wanted})
+            found = conn.request({"op": "globals", "names": sorted(wanted | shadowing)}, raw=True)
+            found = {str(k): decode(v, conn.ref) for k, v in dict(found).items()}
         except BaseException as exc:
             raise Failure("load", exc, test_src)
+        # Builtins come from the solution only when they are what the tests
+        # are about (MBPP/126 tests a function named sum): when the tests
+        # call no other function of the solution.
+        subjects = [n for n in wanted if isinstance(found.get(n), Remote) and found[n]._callable]
         for name, value in found.items():
-            if name in wanted:
+            if name in wanted or (name in shadowing and not subjects and isinstance(value, Remote)):
                 ns[name] = value
         if args.get("entry_point"):
             cand = found.get(args["entry_point"])

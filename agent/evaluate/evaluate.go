@@ -1,0 +1,185 @@
+// Package evaluate runs model samples (or reference solutions) against
+// their tasks' tests in the sandbox: a drop-in for openai/human-eval's
+// evaluate_functional_correctness.
+package evaluate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/sandbox"
+	"github.com/selfrepair/selfrepair/tasks"
+)
+
+// Runner runs jobs; *sandbox.Sandbox is one.
+type Runner interface {
+	Run(ctx context.Context, job sandbox.Job) (*sandbox.Result, error)
+}
+
+// Status of one evaluated sample.
+const (
+	StatusPassed       = "passed"
+	StatusFailed       = "failed"
+	StatusTimeout      = "timeout"
+	StatusMemory       = "memory"
+	StatusOutputLimit  = "output-limit"
+	StatusSandboxError = "sandbox-error"
+)
+
+// Record is one result line of results.jsonl.
+type Record struct {
+	TaskID     string          `json:"task_id"`
+	Sample     int             `json:"sample"`
+	Passed     bool            `json:"passed"`
+	Status     string          `json:"status"`
+	ErrorClass python.Class    `json:"error_class"`
+	ErrorType  string          `json:"error_type,omitempty"`
+	Message    string          `json:"message,omitempty"`
+	Line       int             `json:"line,omitempty"`
+	LineText   string          `json:"line_text,omitempty"`
+	TestLine   int             `json:"test_line,omitempty"`
+	TestText   string          `json:"test_line_text,omitempty"`
+	RunMS      float64         `json:"run_ms"`
+	TotalMS    float64         `json:"total_ms"`
+	Outcome    *python.Outcome `json:"-"`
+}
+
+// Options of an evaluation.
+type Options struct {
+	Runner      Runner
+	Dataset     *tasks.Dataset
+	Samples     []tasks.Sample
+	Concurrency int
+	Limits      sandbox.Limits
+	// Progress, if set, is called after every sample.
+	Progress func(done, total, passed int)
+}
+
+// Run evaluates every sample. Records come back in task and sample order.
+// A sample whose sandbox failed twice is recorded with StatusSandboxError;
+// Run's error is only for a cancelled context.
+func Run(ctx context.Context, o Options) ([]Record, error) {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	recs := make([]Record, len(o.Samples))
+	var done, passed atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, o.Concurrency)
+	for i, s := range o.Samples {
+		t, ok := o.Dataset.ByID(s.TaskID)
+		if !ok {
+			return nil, fmt.Errorf("sample %d: task_id %q is not in %s", i, s.TaskID, o.Dataset.Name)
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return nil, ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			recs[i] = One(ctx, o.Runner, t, s, o.Limits)
+			if recs[i].Passed {
+				passed.Add(1)
+			}
+			n := done.Add(1)
+			if o.Progress != nil {
+				o.Progress(int(n), len(o.Samples), int(passed.Load()))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	order := make(map[string]int, len(o.Dataset.Tasks))
+	for i, t := range o.Dataset.Tasks {
+		order[t.ID] = i
+	}
+	sort.SliceStable(recs, func(a, b int) bool {
+		if recs[a].TaskID != recs[b].TaskID {
+			return order[recs[a].TaskID] < order[recs[b].TaskID]
+		}
+		return recs[a].Sample < recs[b].Sample
+	})
+	return recs, nil
+}
+
+// One evaluates one sample. A sandbox failure is retried once on another
+// container before it is recorded as StatusSandboxError.
+func One(ctx context.Context, r Runner, t tasks.Task, s tasks.Sample, limits sandbox.Limits) Record {
+	rec := Record{TaskID: s.TaskID, Sample: s.Index}
+	job := python.Job(t, t.Program(s), limits)
+	var res *sandbox.Result
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		res, err = r.Run(ctx, job)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		rec.Status = StatusSandboxError
+		rec.ErrorClass = python.OtherRuntime
+		rec.Message = err.Error()
+		return rec
+	}
+	out := python.Classify(res)
+	rec.Outcome = &out
+	rec.Passed = out.Passed
+	rec.ErrorClass = out.Class
+	rec.ErrorType, rec.Message = out.ErrorType, out.Message
+	rec.Line, rec.LineText, rec.TestLine, rec.TestText = out.Line, out.LineText, out.TestLine, out.TestText
+	rec.RunMS = ms(res.Run)
+	rec.TotalMS = ms(res.Total)
+	switch {
+	case out.Passed:
+		rec.Status = StatusPassed
+	case res.Status == sandbox.StatusTimeout:
+		rec.Status = StatusTimeout
+	case res.Status == sandbox.StatusMemory:
+		rec.Status = StatusMemory
+	case res.Status == sandbox.StatusOutputLimit:
+		rec.Status = StatusOutputLimit
+	default:
+		rec.Status = StatusFailed
+	}
+	return rec
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// Counts returns, per task, [n, c]: samples evaluated (sandbox errors left
+// out: they say nothing of the code) and samples passed.
+func Counts(recs []Record) (counts [][2]int, sandboxErrors int) {
+	idx := map[string]int{}
+	for _, r := range recs {
+		if r.Status == StatusSandboxError {
+			sandboxErrors++
+			continue
+		}
+		i, ok := idx[r.TaskID]
+		if !ok {
+			i = len(counts)
+			idx[r.TaskID] = i
+			counts = append(counts, [2]int{})
+		}
+		counts[i][0]++
+		if r.Passed {
+			counts[i][1]++
+		}
+	}
+	return counts, sandboxErrors
+}
+
+// ErrSandbox reports samples that could not be evaluated.
+var ErrSandbox = errors.New("some samples could not be evaluated: the sandbox failed")

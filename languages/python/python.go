@@ -1,0 +1,260 @@
+// Package python runs Python solutions against their tests in the sandbox
+// and classifies the outcome from the final exception.
+package python
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/selfrepair/selfrepair/sandbox"
+	"github.com/selfrepair/selfrepair/tasks"
+)
+
+//go:embed harness.py
+var harnessSource string
+
+// Job builds the sandbox job that tests program (the whole solution
+// program, e.g. prompt + completion) against task's tests.
+//
+// The tests run in a trusted process apart from the solution (see
+// harness.py): the verdict cannot be forged by the code under test.
+func Job(t tasks.Task, program string, limits sandbox.Limits) sandbox.Job {
+	source := program
+	if t.Imports != "" {
+		source = t.Imports + "\n" + program
+	}
+	args := map[string]string{
+		"source":      source,
+		"imports":     t.Imports,
+		"setup":       t.Setup,
+		"test":        t.Test,
+		"entry_point": t.EntryPoint,
+	}
+	if t.Style == tasks.Completion {
+		// The prompt is trusted dataset text: its helpers (HumanEval/32's
+		// poly, /38's encode_cyclic) come from it, never from the solution.
+		args["prelude"] = t.Prompt
+	}
+	return sandbox.Job{
+		Harness: &sandbox.Harness{Source: harnessSource, Worker: "serve", Judge: "judge", Args: args},
+		Env:     map[string]string{"PYTHONDONTWRITEBYTECODE": "1"},
+		Limits:  limits,
+	}
+}
+
+// Class is an error class: what kind of failure a solution had.
+type Class string
+
+const (
+	Pass         Class = "pass"
+	Syntax       Class = "syntax"
+	Name         Class = "name"
+	Assertion    Class = "assertion"
+	Type         Class = "type"
+	Value        Class = "value"
+	Index        Class = "index"
+	Key          Class = "key"
+	Attribute    Class = "attribute"
+	Import       Class = "import"
+	Recursion    Class = "recursion"
+	ZeroDivision Class = "zero-division"
+	OtherRuntime Class = "other-runtime"
+	Timeout      Class = "timeout"
+	Memory       Class = "memory"
+	OutputLimit  Class = "output-limit"
+)
+
+// Classes lists every class in a stable order (for reports).
+func Classes() []Class {
+	return []Class{Pass, Syntax, Name, Assertion, Type, Value, Index, Key, Attribute, Import,
+		Recursion, ZeroDivision, OtherRuntime, Timeout, Memory, OutputLimit}
+}
+
+var exceptionClass = map[string]Class{
+	"SyntaxError":         Syntax,
+	"IndentationError":    Syntax,
+	"TabError":            Syntax,
+	"NameError":           Name,
+	"UnboundLocalError":   Name,
+	"AssertionError":      Assertion,
+	"TypeError":           Type,
+	"ValueError":          Value,
+	"UnicodeError":        Value,
+	"UnicodeDecodeError":  Value,
+	"UnicodeEncodeError":  Value,
+	"IndexError":          Index,
+	"KeyError":            Key,
+	"AttributeError":      Attribute,
+	"ImportError":         Import,
+	"ModuleNotFoundError": Import,
+	"RecursionError":      Recursion,
+	"ZeroDivisionError":   ZeroDivision,
+	"MemoryError":         Memory,
+}
+
+// ClassOf maps a Python exception type name to its class.
+func ClassOf(exceptionType string) Class {
+	if c, ok := exceptionClass[exceptionType]; ok {
+		return c
+	}
+	return OtherRuntime
+}
+
+// Outcome is a classified test run.
+type Outcome struct {
+	Passed    bool   `json:"passed"`
+	Class     Class  `json:"error_class"`
+	ErrorType string `json:"error_type,omitempty"` // the final exception's type, or the limit
+	Message   string `json:"message,omitempty"`
+	Line      int    `json:"line,omitempty"` // failing line of the solution
+	LineText  string `json:"line_text,omitempty"`
+	TestLine  int    `json:"test_line,omitempty"` // failing line of the tests
+	TestText  string `json:"test_line_text,omitempty"`
+	Traceback string `json:"traceback,omitempty"`
+	Phase     string `json:"phase,omitempty"` // load (the solution did not load) or test
+}
+
+// report is what harness.judge returns.
+type report struct {
+	Passed bool   `json:"passed"`
+	Phase  string `json:"phase"`
+	Error  *struct {
+		Type       string `json:"type"`
+		Message    string `json:"message"`
+		Traceback  string `json:"traceback"`
+		Line       int    `json:"line"`
+		LineText   string `json:"line_text"`
+		TestLine   int    `json:"test_line"`
+		TestText   string `json:"test_line_text"`
+		InSolution bool   `json:"in_solution"`
+	} `json:"error"`
+}
+
+// Classify turns a harness job's result into an outcome. A pass needs the
+// trusted harness's own report that every test ran and passed.
+func Classify(res *sandbox.Result) Outcome {
+	switch res.Status {
+	case sandbox.StatusTimeout:
+		return Outcome{Class: Timeout, ErrorType: "Timeout", Message: res.Message}
+	case sandbox.StatusMemory:
+		return Outcome{Class: Memory, ErrorType: "MemoryError", Message: "the memory limit was reached"}
+	case sandbox.StatusOutputLimit:
+		return Outcome{Class: OutputLimit, ErrorType: "OutputLimit", Message: res.Message}
+	}
+	var rep report
+	if res.Report == nil || json.Unmarshal(res.Report, &rep) != nil {
+		msg := "the test harness produced no verdict"
+		if res.HarnessError != "" {
+			msg += ": " + res.HarnessError
+		}
+		if res.Status == sandbox.StatusSignaled {
+			msg = fmt.Sprintf("the solution was killed by signal %d", res.Signal)
+		}
+		return Outcome{Class: OtherRuntime, ErrorType: "NoVerdict", Message: msg}
+	}
+	if rep.Passed {
+		return Outcome{Passed: true, Class: Pass}
+	}
+	out := Outcome{Class: OtherRuntime, Phase: rep.Phase}
+	if e := rep.Error; e != nil {
+		out.ErrorType = e.Type
+		out.Class = ClassOf(e.Type)
+		out.Message = e.Message
+		out.Line, out.LineText = e.Line, strings.TrimSpace(e.LineText)
+		out.TestLine, out.TestText = e.TestLine, strings.TrimSpace(e.TestText)
+		out.Traceback = e.Traceback
+		if e.Type == "RemoteDied" {
+			out.Message = diedMessage(res, e.Message)
+			if res.Status == sandbox.StatusSignaled {
+				out.ErrorType = fmt.Sprintf("Signal%d", res.Signal)
+			} else {
+				out.ErrorType = "EarlyExit"
+			}
+		}
+	}
+	return out
+}
+
+func diedMessage(res *sandbox.Result, msg string) string {
+	switch res.Status {
+	case sandbox.StatusSignaled:
+		return fmt.Sprintf("%s: killed by signal %d", msg, res.Signal)
+	case sandbox.StatusExited:
+		return fmt.Sprintf("%s: it exited with status %d before the tests finished", msg, res.ExitCode)
+	}
+	return msg
+}
+
+// FinalException reads the final exception of a Python traceback printed on
+// stderr: the last line of the last "Traceback (most recent call last):"
+// block (or of a bare SyntaxError report). ok is false when stderr holds no
+// traceback.
+func FinalException(stderr string) (typ, msg string, line int, ok bool) {
+	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+	start := -1
+	for i, l := range lines {
+		if l == "Traceback (most recent call last):" || (strings.HasPrefix(l, "  File \"") && start == -1) {
+			start = i
+		}
+	}
+	if start == -1 {
+		return "", "", 0, false
+	}
+	// The exception line is the first line after the frames that does not
+	// start with whitespace; for SyntaxError the caret lines come first.
+	for i := start + 1; i < len(lines); i++ {
+		l := lines[i]
+		if strings.HasPrefix(l, "  File \"") {
+			if n, ok := frameLine(l); ok {
+				line = n
+			}
+			continue
+		}
+		if l == "" || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
+			continue
+		}
+		if l == "Traceback (most recent call last):" ||
+			strings.HasPrefix(l, "During handling of the above exception") ||
+			strings.HasPrefix(l, "The above exception was the direct cause") {
+			continue
+		}
+		name, rest, _ := strings.Cut(l, ":")
+		if !isExceptionName(name) {
+			continue
+		}
+		typ, msg, ok = name, strings.TrimSpace(rest), true
+	}
+	if i := strings.LastIndex(typ, "."); i >= 0 {
+		typ = typ[i+1:]
+	}
+	return typ, msg, line, ok
+}
+
+func frameLine(l string) (int, bool) {
+	_, after, ok := strings.Cut(l, "\", line ")
+	if !ok {
+		return 0, false
+	}
+	n := 0
+	for _, r := range after {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, n > 0
+}
+
+func isExceptionName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,169 @@
+package sandbox
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"strings"
+
+	"github.com/docker/docker/api/types/build"
+)
+
+// Image labels.
+const (
+	LabelRecipe  = "io.selfrepair.recipe"  // digest of the Recipe that built the image
+	LabelBuilder = "io.selfrepair.builder" // what built it: selfrepair and the method
+)
+
+// Recipe says what goes into a sandbox image: Debian packages on a Debian
+// suite. Every image holds python3, which the supervisor needs.
+type Recipe struct {
+	Ref      string   // image name:tag
+	Suite    string   // Debian suite, e.g. bookworm
+	Packages []string // Debian packages
+}
+
+// Digest identifies the recipe's content (not its name): an image whose
+// label differs was built from another recipe and is stale.
+func (r Recipe) Digest() string {
+	data, _ := json.Marshal(struct {
+		Suite    string
+		Packages []string
+		V        int
+	}{r.Suite, r.Packages, 1})
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6])
+}
+
+// BuildMethod says how an image is built.
+type BuildMethod string
+
+const (
+	// BuildAuto uses mmdebstrap when it is installed, else a pulled base image.
+	BuildAuto BuildMethod = "auto"
+	// BuildDebootstrap builds the root filesystem from Debian packages with
+	// mmdebstrap and imports it: no registry needed.
+	BuildDebootstrap BuildMethod = "mmdebstrap"
+	// BuildPull starts from the registry's debian:SUITE-slim image.
+	BuildPull BuildMethod = "pull"
+)
+
+// ParseBuildMethod reads a build method name.
+func ParseBuildMethod(s string) (BuildMethod, error) {
+	switch BuildMethod(s) {
+	case BuildAuto, BuildDebootstrap, BuildPull:
+		return BuildMethod(s), nil
+	}
+	return "", fmt.Errorf("unknown build method %q (want auto, mmdebstrap or pull)", s)
+}
+
+// BuildImage builds the recipe's image, logging what it does.
+func (e *Engine) BuildImage(ctx context.Context, r Recipe, method BuildMethod, log *slog.Logger) error {
+	if method == BuildAuto || method == "" {
+		method = BuildPull
+		if _, err := exec.LookPath("mmdebstrap"); err == nil {
+			method = BuildDebootstrap
+		}
+	}
+	labels := fmt.Sprintf("LABEL %s=%s %s=%s", LabelRecipe, r.Digest(), LabelBuilder, "selfrepair/"+string(method))
+	switch method {
+	case BuildDebootstrap:
+		return e.buildDebootstrap(ctx, r, labels, log)
+	default:
+		return e.buildPull(ctx, r, labels, log)
+	}
+}
+
+func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
+	args := []string{"--variant=apt", "--include=" + strings.Join(r.Packages, ","),
+		"--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*",
+		"--dpkgopt=path-exclude=/usr/share/locale/*", r.Suite, "-"}
+	log.Info("building image from Debian packages", "image", r.Ref, "suite", r.Suite, "packages", strings.Join(r.Packages, " "))
+	cmd := exec.CommandContext(ctx, "mmdebstrap", args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("run mmdebstrap: %w", err)
+	}
+	tail := &tailBuffer{max: 4 << 10}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			tail.Write([]byte(line + "\n"))
+			if strings.HasPrefix(line, "I: ") {
+				log.Info("mmdebstrap: " + strings.TrimPrefix(line, "I: "))
+			}
+		}
+	}()
+	importErr := e.ImportImage(ctx, stdout, r.Ref, []string{labels, `CMD ["python3"]`})
+	io.Copy(io.Discard, stdout)
+	<-done
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("mmdebstrap failed: %w: %s", err, lastLine(tail.String()))
+	}
+	if importErr != nil {
+		return importErr
+	}
+	log.Info("image built", "image", r.Ref)
+	return nil
+}
+
+func (e *Engine) buildPull(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
+	dockerfile := fmt.Sprintf("FROM debian:%s-slim\nRUN apt-get update && apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n%s\n",
+		r.Suite, strings.Join(r.Packages, " "), labels)
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))})
+	tw.Write([]byte(dockerfile))
+	tw.Close()
+	log.Info("building image from a pulled base", "image", r.Ref, "base", "debian:"+r.Suite+"-slim")
+	resp, err := e.cli.ImageBuild(ctx, &buf, build.ImageBuildOptions{Tags: []string{r.Ref}, Remove: true, ForceRemove: true, PullParent: true})
+	if err != nil {
+		return &Error{Op: "build image " + r.Ref, Err: err}
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var msg struct {
+			Stream string `json:"stream"`
+			Error  string `json:"error"`
+		}
+		if err := dec.Decode(&msg); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return &Error{Op: "build image " + r.Ref, Err: err}
+		}
+		if msg.Error != "" {
+			return &Error{Op: "build image " + r.Ref, Err: errors.New(msg.Error)}
+		}
+		if s := strings.TrimSpace(msg.Stream); strings.HasPrefix(s, "Step ") {
+			log.Info(s)
+		}
+	}
+	log.Info("image built", "image", r.Ref)
+	return nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
