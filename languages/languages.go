@@ -100,3 +100,12 @@ func Names() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Must is Lookup for names known to exist; it panics on a typo in our own code.
+func Must(name string) Language {
+	l, err := Lookup(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}

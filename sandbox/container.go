@@ -287,13 +287,13 @@ func (b *box) run(ctx context.Context, eng *Engine, job Job, l Limits) (res *Res
 			return nil, false, err
 		}
 		res.Total = time.Since(start)
-		res.Container = short(b.id)
+		res.Container = b.id
 		reusable = w.Clean && res.Status != StatusTimeout && res.Status != StatusMemory
 		return res, reusable, nil
 	case <-timer.C:
 		// The supervisor itself did not answer: kill the whole container.
 		return &Result{Status: StatusTimeout, Message: "the sandbox did not answer in time and was killed",
-			Total: time.Since(start), Run: time.Since(start), Container: short(b.id)}, false, nil
+			Total: time.Since(start), Run: time.Since(start), Container: b.id}, false, nil
 	case <-ctx.Done():
 		return nil, false, ctx.Err()
 	}
@@ -304,7 +304,7 @@ func (b *box) lost(ctx context.Context, eng *Engine, start time.Time) (*Result, 
 	st, err := eng.state(context.WithoutCancel(ctx), b.id)
 	if err == nil && st.OOMKilled {
 		return &Result{Status: StatusMemory, Message: "the container ran out of memory",
-			Total: time.Since(start), Container: short(b.id)}, false, nil
+			Total: time.Since(start), Container: b.id}, false, nil
 	}
 	return nil, false, &Error{Op: "run job", Err: fmt.Errorf("%w (exit code %d): %s", errBoxLost, st.ExitCode, b.diag.String())}
 }

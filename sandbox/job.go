@@ -136,7 +136,7 @@ type Result struct {
 	Message         string        // a one-line explanation for timeouts, memory, sandbox errors
 	Run             time.Duration // from start of the run to its end
 	Total           time.Duration // the whole job as the caller saw it
-	Container       string        // short id of the container that ran it
+	Container       string        // id of the container that ran it
 }
 
 // OK reports whether the program exited with status 0 and no limit fired.
