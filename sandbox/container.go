@@ -3,6 +3,8 @@ package sandbox
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
@@ -24,8 +26,9 @@ import (
 var supervisorSource string
 
 // In-container identities: the supervisor starts as root with only
-// CAP_SETUID/CAP_SETGID, the trusted manager runs as judgeUID, and the
-// untrusted program as workerUID with no capabilities.
+// CAP_SETUID/CAP_SETGID (to become the others) and CAP_KILL (to reset the
+// container), the trusted manager runs as judgeUID, and the untrusted
+// program as workerUID with no capabilities.
 const (
 	judgeUID  = 10000
 	workerUID = 10001
@@ -57,6 +60,7 @@ type box struct {
 	lines  chan []byte // result lines from the supervisor; closed at EOF
 	diag   *tailBuffer // the supervisor's own stderr
 	jobs   int
+	loaded map[string]bool // sha256 of the preloaded harness sources
 }
 
 // containerSpec is what a container is made from.
@@ -65,6 +69,7 @@ type containerSpec struct {
 	Limits   containerLimits
 	HashSeed string
 	Labels   map[string]string
+	Preload  []string // trusted harness sources loaded once at start
 }
 
 func (s containerSpec) configs() (*container.Config, *container.HostConfig) {
@@ -73,6 +78,7 @@ func (s containerSpec) configs() (*container.Config, *container.HostConfig) {
 		"worker_uid": workerUID,
 		"workdir":    workDir,
 		"scratch":    []string{workDir, "/tmp", "/dev/shm", "/dev/mqueue"},
+		"preload":    s.Preload,
 	})
 	env := []string{"PATH=" + defaultEnv["PATH"], "LANG=C.UTF-8", "HOME=/tmp"}
 	if s.HashSeed != "" {
@@ -101,7 +107,7 @@ func (s containerSpec) configs() (*container.Config, *container.HostConfig) {
 		ReadonlyRootfs: true,
 		Init:           &init,
 		CapDrop:        strslice.StrSlice{"ALL"},
-		CapAdd:         strslice.StrSlice{"SETUID", "SETGID"},
+		CapAdd:         strslice.StrSlice{"SETUID", "SETGID", "KILL"},
 		SecurityOpt:    []string{"no-new-privileges"},
 		LogConfig:      container.LogConfig{Type: "none"},
 		IpcMode:        "private",
@@ -131,7 +137,11 @@ func startBox(ctx context.Context, eng *Engine, spec containerSpec) (*box, error
 	if err != nil {
 		return nil, err
 	}
-	b := &box{id: att.ID, limits: spec.Limits, att: att, lines: make(chan []byte, 1), diag: &tailBuffer{max: 8 << 10}}
+	b := &box{id: att.ID, limits: spec.Limits, att: att, lines: make(chan []byte, 1), diag: &tailBuffer{max: 8 << 10},
+		loaded: make(map[string]bool, len(spec.Preload))}
+	for _, src := range spec.Preload {
+		b.loaded[sourceSHA(src)] = true
+	}
 	pr, pw := io.Pipe()
 	go func() {
 		_, err := stdcopy.StdCopy(pw, b.diag, att.Output)
@@ -191,7 +201,8 @@ type wireJob struct {
 }
 
 type wireHarness struct {
-	Source string `json:"source"`
+	SHA    string `json:"sha"`
+	Source string `json:"source,omitempty"` // only when the container has not preloaded it
 	Worker string `json:"worker"`
 	Judge  string `json:"judge"`
 	Args   any    `json:"args"`
@@ -216,7 +227,12 @@ type wireResult struct {
 	Dirty           string          `json:"dirty"`
 }
 
-func encodeJob(job Job, l Limits) ([]byte, error) {
+func sourceSHA(src string) string {
+	sum := sha256.Sum256([]byte(src))
+	return hex.EncodeToString(sum[:])
+}
+
+func encodeJob(job Job, l Limits, loaded map[string]bool) ([]byte, error) {
 	w := wireJob{
 		Files:          make(map[string]string, len(job.Files)),
 		Executable:     job.Executable,
@@ -242,7 +258,10 @@ func encodeJob(job Job, l Limits) ([]byte, error) {
 		w.Env[k] = v
 	}
 	if h := job.Harness; h != nil {
-		w.Harness = &wireHarness{Source: h.Source, Worker: h.Worker, Judge: h.Judge, Args: h.Args}
+		w.Harness = &wireHarness{SHA: sourceSHA(h.Source), Worker: h.Worker, Judge: h.Judge, Args: h.Args}
+		if !loaded[w.Harness.SHA] {
+			w.Harness.Source = h.Source
+		}
 	}
 	data, err := json.Marshal(w)
 	if err != nil {
@@ -258,7 +277,7 @@ var errBoxLost = errors.New("the sandbox container ended unexpectedly")
 // run sends one job and waits for its result. reusable says whether the
 // container may take another job.
 func (b *box) run(ctx context.Context, eng *Engine, job Job, l Limits) (res *Result, reusable bool, err error) {
-	data, err := encodeJob(job, l)
+	data, err := encodeJob(job, l, b.loaded)
 	if err != nil {
 		return nil, true, err
 	}

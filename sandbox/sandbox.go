@@ -44,6 +44,9 @@ type Options struct {
 	Limits    Limits    // defaults for jobs; zero fields take DefaultLimits
 	HashSeed  string    // PYTHONHASHSEED of the containers; "" means random
 	RunID     string    // label of this run's containers; default random
+	// Preload are trusted harness sources (Job.Harness.Source) loaded once
+	// when a container starts, so that jobs using them start faster.
+	Preload []string
 	Logger    *slog.Logger
 }
 
@@ -124,7 +127,7 @@ func NewRunID() string {
 func (s *Sandbox) Limits() Limits { return s.limits }
 
 func (s *Sandbox) spec(l containerLimits) containerSpec {
-	return containerSpec{Image: s.opts.Image, Limits: l, HashSeed: s.opts.HashSeed, Labels: s.labels}
+	return containerSpec{Image: s.opts.Image, Limits: l, HashSeed: s.opts.HashSeed, Labels: s.labels, Preload: s.opts.Preload}
 }
 
 // refill starts one pooled container in the background.

@@ -1,9 +1,9 @@
 # selfrepair sandbox supervisor: runs inside every sandbox container.
 #
-# Process layout for one job (see sandbox/README.md):
+# Process layout for one job:
 #
 #   docker-init (pid 1, reaps zombies)
-#   └─ supervisor   uid 0, only CAP_SETUID/CAP_SETGID, never reads job data
+#   └─ supervisor   uid 0, only CAP_SETUID, CAP_SETGID, CAP_KILL; never reads job data
 #      └─ manager   uid JUDGE_UID: reads one job, enforces limits, runs the trusted harness
 #         └─ worker uid WORKER_UID, no capabilities: writes the files, runs the untrusted code
 #
@@ -12,15 +12,14 @@
 # manager). Supervisor and manager are not dumpable: the worker can neither
 # ptrace them nor read their memory or file descriptors through /proc, and it
 # cannot signal them (other uid). After every job the supervisor kills every
-# process of both uids, empties the writable directories and checks that no
-# state is left; a job that leaves state it cannot remove marks the container
-# dirty and the host replaces it.
+# process but itself and init; the next worker empties the writable
+# directories (as the uid that wrote them) before its job arrives. State that
+# cannot be removed marks the container dirty and the host replaces it.
 #
-# Host protocol: one JSON job per line on stdin; one JSON line per event on
-# stdout ({"ready": ...} at start, then one result per job).
+# Host protocol: on stdin, one job per "<length>\n<json>"; on stdout, one
+# JSON line per event ({"ready": ...} at start, then one result per job).
 import base64
 import ctypes
-import errno
 import json
 import os
 import select
@@ -50,6 +49,26 @@ WORKDIR = CFG["workdir"]
 SCRATCH = CFG["scratch"]  # directories emptied after every job
 
 libc = ctypes.CDLL(None, use_errno=True)
+
+# Trusted harness sources given at container start, loaded once: a job names
+# one by its sha256 instead of sending and compiling it again.
+HARNESSES = {}
+
+
+def preload():
+    import hashlib
+    for src in CFG.get("preload", []):
+        ns = {"__name__": "selfrepair_harness"}
+        exec(compile(src, "<harness>", "exec"), ns)
+        HARNESSES[hashlib.sha256(src.encode()).hexdigest()] = ns
+
+
+def harness_namespace(h):
+    ns = HARNESSES.get(h.get("sha"))
+    if ns is None:
+        ns = {"__name__": "selfrepair_harness"}
+        exec(compile(h["source"], "<harness>", "exec"), ns)
+    return ns
 
 
 def prctl(option, arg):
@@ -146,6 +165,12 @@ def worker(cmd_r, rpc_w, out_w, err_w):
                     os.close(fd)
                 except OSError:
                     pass
+        # Empty what an earlier job left in the scratch directories (as the
+        # same uid that wrote it), before this job's data arrives.
+        dirty = wipe_scratch()
+        if dirty:
+            send(rpc_w, {"dirty": dirty})
+            os._exit(119)
         msg = recv(cmd_r)
     except BaseException:
         os._exit(120)
@@ -182,8 +207,7 @@ def worker(cmd_r, rpc_w, out_w, err_w):
         random.seed()  # a fresh interpreter would not share the supervisor's state
         harness = msg.get("harness")
         if harness:
-            ns = {"__name__": "selfrepair_harness"}
-            exec(compile(harness["source"], "<harness>", "exec"), ns)
+            ns = harness_namespace(harness)
             send(rpc_w, {"started": True})
             ns[harness["worker"]](Channel(cmd_r, rpc_w), msg.get("argv", []))
             flush_and_exit(0)
@@ -335,7 +359,7 @@ def run_job(job, wpid, cmd_w, rpc_r, out_r, err_r):
     harness = job.get("harness")
     wmsg = {k: job[k] for k in ("files", "executable", "argv", "env", "rlimits", "build") if k in job}
     if harness:
-        wmsg["harness"] = {"source": harness["source"], "worker": harness["worker"]}
+        wmsg["harness"] = {k: harness[k] for k in ("sha", "source", "worker") if k in harness}
     result = {"status": "exited", "exit_code": None, "signal": 0}
     box = {}
 
@@ -358,6 +382,10 @@ def run_job(job, wpid, cmd_w, rpc_r, out_r, err_r):
         msg, pending = poll_message(rpc_r, pending, outs, deadline)
         if msg is None:
             break
+        if "dirty" in msg:
+            result["status"] = "error"
+            result["message"] = "the container was not clean: " + str(msg["dirty"])
+            return finish(result, outs, t_start, None, oom_before)
         if "built" in msg:
             result["build_exit_code"] = msg["built"]
             deadline = time.monotonic() + 30
@@ -378,11 +406,9 @@ def run_job(job, wpid, cmd_w, rpc_r, out_r, err_r):
     deadline = started + timeout
     judge_box = {}
     if harness:
-        ns = {"__name__": "selfrepair_harness"}
-
         def judge():
             try:
-                exec(compile(harness["source"], "<harness>", "exec"), ns)
+                ns = harness_namespace(harness)
                 judge_box["report"] = ns[harness["judge"]](Channel(rpc_r, cmd_w), harness.get("args"))
             except BaseException as exc:  # the harness itself failed
                 judge_box["error"] = "%s: %s" % (type(exc).__name__, exc)
@@ -524,22 +550,12 @@ def finish(result, outs, t_start, started, oom_before):
 
 # ---- reset between jobs ----
 
-def live_processes(uid):
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/status" % name) as f:
-                st = f.read()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in st.splitlines() if ":" in line)
-        if fields.get("State", "").strip().startswith("Z"):
-            continue
-        if int(fields.get("Uid", "-1").split()[0]) == uid and int(name) != os.getpid():
-            found.append(int(name))
-    return found
+def zombie(pid):
+    try:
+        with open("/proc/%s/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
 
 
 def wipe(path):
@@ -573,40 +589,35 @@ def wipe(path):
             pass
 
 
-def reaper(uid):
-    """Child process: kill every process of uid, then empty the scratch dirs."""
-    drop_to(uid)
-    for _ in range(2000):
-        if libc.kill(-1, signal.SIGKILL) != 0 and ctypes.get_errno() == errno.ESRCH:
-            break
-        if not live_processes(uid):
-            break
-        time.sleep(0.001)
-    else:
-        os._exit(2)
+def wipe_scratch():
+    """Runs in the worker: empties the scratch dirs; the reason if it cannot."""
     for d in SCRATCH:
         wipe(d)
-    os._exit(0)
+    for d in SCRATCH:
+        try:
+            left = os.listdir(d)
+        except OSError:
+            continue
+        if left:
+            return "%s holds %s" % (d, " ".join(sorted(left)[:5]))
+    return None
+
+
+def leftovers():
+    me = os.getpid()
+    return [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me) and not zombie(p)]
 
 
 def reset():
-    """Returns None when the container is clean, else the reason it is not."""
-    for uid in (WORKER_UID, JUDGE_UID):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                reaper(uid)
-            finally:
-                os._exit(3)
-        _, status = os.waitpid(pid, 0)
-        if status != 0:
-            return "processes of uid %d survived" % uid
-    for d in SCRATCH:
-        try:
-            if os.listdir(d):
-                return "%s is not empty" % d
-        except OSError:
-            pass
+    """Kills every process but init and us (the supervisor holds CAP_KILL for
+    this alone); returns None when the container is clean, else the reason."""
+    for _ in range(2000):
+        if not leftovers():
+            break
+        libc.kill(-1, signal.SIGKILL)
+        time.sleep(0.0005)
+    else:
+        return "processes survived: %s" % " ".join(leftovers())
     for kind in ("shm", "sem", "msg"):
         try:
             with open("/proc/sysvipc/" + kind) as f:
@@ -619,6 +630,7 @@ def reset():
 
 def main():
     prctl(PR_SET_DUMPABLE, 0)
+    preload()
     prctl(PR_SET_NAME, b"sr-supervisor")
     for m in WARM:
         try:
@@ -665,7 +677,9 @@ def main():
             result = json.loads(b"".join(chunks))
         except ValueError:
             result = {"status": "error", "message": "the job manager died (wait status %d)" % status}
+        t_reset = time.monotonic()
         dirty = reset()
+        result["reset_ms"] = round((time.monotonic() - t_reset) * 1000, 3)
         result["clean"] = dirty is None
         if dirty:
             result["dirty"] = dirty

@@ -15,6 +15,10 @@ import (
 //go:embed harness.py
 var harnessSource string
 
+// Preload lists the harness sources a sandbox should load at start
+// (sandbox.Options.Preload) to run this package's jobs fastest.
+func Preload() []string { return []string{harnessSource} }
+
 // Job builds the sandbox job that tests program (the whole solution
 // program, e.g. prompt + completion) against task's tests.
 //
