@@ -47,7 +47,7 @@ type Options struct {
 	// Preload are trusted harness sources (Job.Harness.Source) loaded once
 	// when a container starts, so that jobs using them start faster.
 	Preload []string
-	Logger    *slog.Logger
+	Logger  *slog.Logger
 }
 
 // Sandbox runs jobs in containers of one image.

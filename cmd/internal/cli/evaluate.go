@@ -18,6 +18,7 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/evaluate"
 	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
@@ -148,7 +149,7 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	defer eng.Close()
 	limits := sandbox.Limits{Timeout: o.Timeout, Memory: mem}
 	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: o.Concurrency, Limits: limits,
-		HashSeed: o.HashSeed, Logger: log})
+		HashSeed: o.HashSeed, Logger: log, Preload: python.Preload()})
 	if err != nil {
 		return imageHint(err, "python")
 	}

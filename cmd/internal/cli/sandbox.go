@@ -25,9 +25,10 @@ func NewCmdSandbox(f *Factory) *cobra.Command {
 
 // BuildOptions are the options of `sandbox build`.
 type BuildOptions struct {
-	Langs  []string
-	Image  string
-	Method string
+	Langs   []string
+	Image   string
+	Method  string
+	IfStale bool
 }
 
 // NewCmdSandboxBuild builds language images.
@@ -55,6 +56,7 @@ func NewCmdSandboxBuild(f *Factory, runF func(context.Context, *BuildOptions) er
 	}
 	cmd.Flags().StringVar(&o.Image, "image", "", "image name:tag (default selfrepair/LANG:"+languages.Suite+")")
 	cmd.Flags().StringVar(&o.Method, "method", "auto", "auto, mmdebstrap (offline, from Debian packages) or pull (from a registry)")
+	cmd.Flags().BoolVar(&o.IfStale, "if-stale", false, "build only an image that is missing or was built from another recipe")
 	return cmd
 }
 
@@ -73,7 +75,18 @@ func runBuild(ctx context.Context, f *Factory, o *BuildOptions) error {
 		if err != nil {
 			return &usageError{err}
 		}
-		if err := eng.BuildImage(ctx, lang.Recipe(o.Image), method, f.Logger()); err != nil {
+		recipe := lang.Recipe(o.Image)
+		if o.IfStale {
+			img, err := eng.Image(ctx, recipe.Ref)
+			if err == nil && img.Labels[sandbox.LabelRecipe] == recipe.Digest() {
+				f.Logger().Info("image is current", "image", recipe.Ref, "recipe", recipe.Digest())
+				continue
+			}
+			if err != nil && !errors.Is(err, sandbox.ErrImageMissing) {
+				return err
+			}
+		}
+		if err := eng.BuildImage(ctx, recipe, method, f.Logger()); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,40 @@
+# selfrepair: `make demo` runs the main job on the built-in defaults,
+# `make test` runs every test (Docker ones included).
+GO       ?= go
+BIN      := bin/selfrepair
+LANGS    := python javascript go
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: all build image images demo test test-short bench vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/selfrepair
+
+# The Python sandbox image, built offline from Debian packages when missing or stale.
+image: build
+	$(BIN) sandbox build --if-stale python
+
+# Every language image (the hostile corpus has JavaScript and Go cases).
+images: build
+	$(BIN) sandbox build --if-stale $(LANGS)
+
+demo: image
+	$(BIN) evaluate --dataset humaneval --canonical
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt needed"; exit 1; }
+
+test: images vet
+	$(GO) test -count=1 -timeout 15m ./...
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+bench: image
+	$(GO) run ./cmd/bench -rounds 3
+
+clean:
+	rm -rf bin
