@@ -61,10 +61,12 @@ type Sandbox struct {
 	slots chan struct{} // one per job running
 	idle  chan *box     // warm pooled containers
 
-	mu     sync.Mutex
-	live   map[string]*box // every container we own
-	warm   int             // pooled containers alive or starting
-	closed bool
+	mu       sync.Mutex
+	live     map[string]*box // every container we own
+	warm     int             // pooled containers alive or starting
+	failures int             // pooled starts that failed in a row
+	startErr error           // the last of them
+	closed   bool
 	bg     sync.WaitGroup
 	stop   context.CancelFunc
 	bgCtx  context.Context
@@ -109,7 +111,16 @@ func New(ctx context.Context, eng *Engine, opts Options) (*Sandbox, error) {
 	}
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	if opts.Isolation == Pooled {
-		for range opts.Size {
+		// The first container starts now, so that a broken image or engine
+		// is one clear error here rather than jobs that never start.
+		b, err := s.start(ctx, s.limits.container())
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.warm = 1
+		s.idle <- b
+		for range opts.Size - 1 {
 			s.refill()
 		}
 	}
@@ -143,10 +154,16 @@ func (s *Sandbox) refill() {
 	go func() {
 		defer s.bg.Done()
 		b, err := s.start(s.bgCtx, s.limits.container())
+		s.mu.Lock()
 		if err != nil {
-			s.mu.Lock()
 			s.warm--
-			s.mu.Unlock()
+			s.failures++
+			s.startErr = err
+		} else {
+			s.failures = 0
+		}
+		s.mu.Unlock()
+		if err != nil {
 			if s.bgCtx.Err() == nil {
 				s.log.Warn("could not warm a sandbox container", "err", err)
 			}
@@ -224,6 +241,10 @@ func (s *Sandbox) Run(ctx context.Context, job Job) (*Result, error) {
 	return res, err
 }
 
+// maxStartFailures is how many pooled starts may fail in a row, with no
+// container left, before jobs get the error instead of waiting.
+const maxStartFailures = 3
+
 // warmBox takes an idle pooled container, waiting for one if all are busy or starting.
 func (s *Sandbox) warmBox(ctx context.Context) (*box, error) {
 	for {
@@ -234,7 +255,12 @@ func (s *Sandbox) warmBox(ctx context.Context) (*box, error) {
 		}
 		s.mu.Lock()
 		short := s.warm < s.opts.Size
+		failing := s.failures >= maxStartFailures && s.warm == 0
+		err := s.startErr
 		s.mu.Unlock()
+		if failing {
+			return nil, err
+		}
 		if short {
 			s.refill()
 		}

@@ -57,7 +57,7 @@ HARNESSES = {}
 
 def preload():
     import hashlib
-    for src in CFG.get("preload", []):
+    for src in CFG.get("preload") or []:
         ns = {"__name__": "selfrepair_harness"}
         exec(compile(src, "<harness>", "exec"), ns)
         HARNESSES[hashlib.sha256(src.encode()).hexdigest()] = ns
@@ -119,16 +119,18 @@ def recv(fd, limit=256 << 20):
 
 
 class Channel:
-    """The harness's end of the pipe pair between trusted and untrusted side."""
+    """The harness's end of the pipe pair between trusted and untrusted side.
+    limit bounds one message received (the trusted side takes less from the
+    untrusted one than it would hold in memory)."""
 
-    def __init__(self, rfd, wfd):
-        self.rfd, self.wfd = rfd, wfd
+    def __init__(self, rfd, wfd, limit=256 << 20):
+        self.rfd, self.wfd, self.limit = rfd, wfd, limit
 
     def send(self, obj):
         send(self.wfd, obj)
 
     def recv(self):
-        return recv(self.rfd)
+        return recv(self.rfd, self.limit)
 
 
 # ---- the worker (untrusted side) ----
@@ -251,7 +253,7 @@ def run_python(args):
     import atexit
     import runpy
     sys.argv = list(args)
-    sys.path[0] = os.path.dirname(os.path.abspath(args[0]))
+    sys.path.insert(0, os.path.dirname(os.path.abspath(args[0])))
     code = 0
     try:
         runpy.run_path(args[0], run_name="__main__")
@@ -409,7 +411,7 @@ def run_job(job, wpid, cmd_w, rpc_r, out_r, err_r):
         def judge():
             try:
                 ns = harness_namespace(harness)
-                judge_box["report"] = ns[harness["judge"]](Channel(rpc_r, cmd_w), harness.get("args"))
+                judge_box["report"] = ns[harness["judge"]](Channel(rpc_r, cmd_w, 16 << 20), harness.get("args"))
             except BaseException as exc:  # the harness itself failed
                 judge_box["error"] = "%s: %s" % (type(exc).__name__, exc)
             finally:
@@ -629,6 +631,9 @@ def reset():
 
 
 def main():
+    # `python3 -c` puts the working directory (/work, writable by the job) on
+    # the import path: the trusted side must never import from there.
+    sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and not p.startswith((WORKDIR, "/tmp", "/dev"))]
     prctl(PR_SET_DUMPABLE, 0)
     preload()
     prctl(PR_SET_NAME, b"sr-supervisor")
@@ -654,6 +659,7 @@ def main():
         return
     while True:
         res_r, res_w = os.pipe()
+        oom_before = oom_kills()
         pid = os.fork()
         if pid == 0:
             os.close(res_r)
@@ -676,7 +682,13 @@ def main():
         try:
             result = json.loads(b"".join(chunks))
         except ValueError:
-            result = {"status": "error", "message": "the job manager died (wait status %d)" % status}
+            oom_after = oom_kills()
+            if oom_before is not None and oom_after is not None and oom_after > oom_before:
+                # The OOM killer took the trusted side: the job used the memory.
+                result = {"status": "memory", "message": "the memory limit was reached", "oom": True,
+                          "stdout": "", "stderr": ""}
+            else:
+                result = {"status": "error", "message": "the job manager died (wait status %d)" % status}
         t_reset = time.monotonic()
         dirty = reset()
         result["reset_ms"] = round((time.monotonic() - t_reset) * 1000, 3)

@@ -280,7 +280,7 @@ def decode(v, ref):
     if t == "decimal":
         return decimal.Decimal(x)
     if t == "module":
-        return importlib.import_module(str(x))  # our own copy, never the solution's
+        return trusted_module(str(x))
     if t == "builtin":
         b = getattr(builtins, str(x), None)
         if b is not None:
@@ -288,6 +288,16 @@ def decode(v, ref):
     if t == "ref" and ref is not None:
         return ref(v)
     raise TypeError("unexpected value from the solution")
+
+
+def trusted_module(name):
+    """The judge's own copy of a module the solution handed over by name.
+
+    Only standard-library modules: anything else could be a file the
+    solution wrote, and importing it would run its code in the judge."""
+    if name.split(".")[0] not in sys.stdlib_module_names:
+        raise TypeError("the solution passed module %r, which is not in the standard library" % name[:100])
+    return importlib.import_module(name)
 
 
 class SolutionError(Exception):
@@ -363,6 +373,22 @@ class Conn:
         return decode(reply.get("ok"), self.ref)
 
 
+def defined_names(source):
+    """Names a trusted program binds at top level (functions, classes, assignments)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    out = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                out |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return out
+
+
 def global_names(code):
     names = set(code.co_names)
     for c in code.co_consts:
@@ -409,7 +435,11 @@ def judge(chan, args):
         code = compile(test_src, "test.py", "exec")
         names = {n for n in global_names(code) if n not in ns}
         wanted = {n for n in names if not hasattr(builtins, n)}
-        shadowing = names - wanted
+        # A builtin name comes from the solution only when the task is about
+        # it (MBPP/126 tests a function named sum): when the trusted reference
+        # solution defines it at top level, or it is the entry point. Nothing
+        # the solution says decides this.
+        shadowing = (names - wanted) & (defined_names(args.get("reference", "")) | {args.get("entry_point")})
         if args.get("entry_point"):
             wanted.add(args["entry_point"])
         linecache.cache["test.py"] = (len(test_src), None, test_src.splitlines(True), "test.py")
@@ -418,12 +448,8 @@ def judge(chan, args):
             found = {str(k): decode(v, conn.ref) for k, v in dict(found).items()}
         except BaseException as exc:
             raise Failure("load", exc, test_src)
-        # Builtins come from the solution only when they are what the tests
-        # are about (MBPP/126 tests a function named sum): when the tests
-        # call no other function of the solution.
-        subjects = [n for n in wanted if isinstance(found.get(n), Remote) and found[n]._callable]
         for name, value in found.items():
-            if name in wanted or (name in shadowing and not subjects and isinstance(value, Remote)):
+            if name in wanted or name in shadowing:
                 ns[name] = value
         if args.get("entry_point"):
             cand = found.get(args["entry_point"])

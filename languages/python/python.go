@@ -36,6 +36,10 @@ func Job(t tasks.Task, program string, limits sandbox.Limits) sandbox.Job {
 		"test":        t.Test,
 		"entry_point": t.EntryPoint,
 	}
+	if t.Reference != "" {
+		// Trusted: decides which builtin names the tests take from the solution.
+		args["reference"] = t.Program(t.ReferenceSample())
+	}
 	if t.Style == tasks.Completion {
 		// The prompt is trusted dataset text: its helpers (HumanEval/32's
 		// poly, /38's encode_cyclic) come from it, never from the solution.
