@@ -67,9 +67,9 @@ type Sandbox struct {
 	failures int             // pooled starts that failed in a row
 	startErr error           // the last of them
 	closed   bool
-	bg     sync.WaitGroup
-	stop   context.CancelFunc
-	bgCtx  context.Context
+	bg       sync.WaitGroup
+	stop     context.CancelFunc
+	bgCtx    context.Context
 }
 
 // New checks the engine and the image, removes containers that crashed runs
