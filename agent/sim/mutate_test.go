@@ -1,0 +1,323 @@
+package sim
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/tasks"
+)
+
+const hostPython = "/usr/bin/python3"
+
+// dataDir is the shared datasets folder, seen from this package.
+func dataDir() string { return filepath.Join("..", "..", "..", "shared", "datasets") }
+
+func haveMBPP() bool {
+	_, err := os.Stat(filepath.Join(dataDir(), "mbpp", "sanitized-mbpp.json.gz"))
+	return err == nil
+}
+
+type pyJob struct {
+	ID      int     `json:"id"`
+	Program string  `json:"program"`
+	Timeout float64 `json:"timeout"`
+}
+
+// runPrograms runs programs with the host Python, spread over workers
+// interpreters, and returns how each ended: "" for a pass, else the final
+// exception's type name or "Timeout".
+func runPrograms(t *testing.T, jobs []pyJob, workers int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	results := make([]string, len(jobs))
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		var mine []pyJob
+		for i := w; i < len(jobs); i += workers {
+			j := jobs[i]
+			j.ID = i
+			mine = append(mine, j)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.CommandContext(ctx, hostPython, "-I", "-W", "ignore", filepath.Join("testdata", "run.py"))
+			stdin, _ := cmd.StdinPipe()
+			stdout, _ := cmd.StdoutPipe()
+			cmd.Stderr = os.Stderr
+			if err := cmd.Start(); err != nil {
+				errs <- err
+				return
+			}
+			go func() {
+				enc := json.NewEncoder(stdin)
+				for _, j := range mine {
+					if enc.Encode(j) != nil {
+						break
+					}
+				}
+				stdin.Close()
+			}()
+			sc := bufio.NewScanner(stdout)
+			sc.Buffer(make([]byte, 1<<20), 1<<20)
+			n := 0
+			for sc.Scan() {
+				var r struct {
+					ID   int    `json:"id"`
+					Type string `json:"type"`
+				}
+				if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+					errs <- err
+					break
+				}
+				results[r.ID] = r.Type
+				n++
+			}
+			if err := cmd.Wait(); err != nil || n != len(mine) {
+				errs <- fmt.Errorf("python worker: %v (%d of %d results)", err, n, len(mine))
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	return results
+}
+
+// testProgram is what the project's harness runs for an answer's code: for
+// Completion tasks the prompt followed by the code (a body, or a whole
+// function that replaces the prompt's), then the tests.
+func testProgram(e *entry, code string) string {
+	t := e.task
+	program := code
+	if t.Style == tasks.Completion {
+		if strings.HasPrefix(code, "def "+t.EntryPoint+"(") || strings.Contains(code, "\ndef "+t.EntryPoint+"(") {
+			program = t.Prompt + "\n" + code
+		} else {
+			program = t.Prompt + code
+		}
+	}
+	var b strings.Builder
+	if t.Imports != "" {
+		b.WriteString(t.Imports + "\n")
+	}
+	b.WriteString(program + "\n\n")
+	if t.Setup != "" {
+		b.WriteString(t.Setup + "\n")
+	}
+	b.WriteString(t.Test + "\n")
+	if t.EntryPoint != "" {
+		b.WriteString("\ncheck(" + t.EntryPoint + ")\n")
+	}
+	return b.String()
+}
+
+// outcomeClass maps a runner result to an error class.
+func outcomeClass(typ string) python.Class {
+	switch typ {
+	case "":
+		return python.Pass
+	case "Timeout":
+		return python.Timeout
+	}
+	return python.ClassOf(typ)
+}
+
+// timeoutSample runs the timeout class on one task in n.
+func timeoutSample(dataset string) int {
+	if dataset == "humaneval" {
+		return 2
+	}
+	return 4
+}
+
+type realismCase struct {
+	dataset, task, mutator string
+	class                  python.Class
+}
+
+// TestMutationRealism runs the reference solutions and one mutant per task
+// and class with the host Python and checks that the mutants really fail
+// with their class.
+func TestMutationRealism(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs about two thousand Python programs")
+	}
+	if _, err := os.Stat(hostPython); err != nil {
+		t.Skip("no host python3")
+	}
+	datasets := []string{"humaneval"}
+	if haveMBPP() {
+		datasets = append(datasets, "mbpp-sanitized")
+	}
+	s, err := New(Options{Datasets: datasets, DataDir: dataDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		jobs  []pyJob
+		cases []realismCase
+		none  = map[string]map[python.Class]int{}
+	)
+	for i, e := range s.entries {
+		if none[e.dataset] == nil {
+			none[e.dataset] = map[python.Class]int{}
+		}
+		h := newHasher("realism-ref")
+		h.u64(uint64(i))
+		rng := h.rng()
+		jobs = append(jobs, pyJob{Program: testProgram(e, e.present(e.task.Reference, rng)), Timeout: 5})
+		cases = append(cases, realismCase{e.dataset, e.task.ID, "reference", python.Pass})
+		for _, c := range faultyClasses() {
+			h := newHasher("realism")
+			h.u64(uint64(i))
+			h.str(string(c))
+			rng := h.rng()
+			text, how, ok := e.mutate(c, rng)
+			if !ok {
+				none[e.dataset][c]++
+				continue
+			}
+			timeout := 3.0
+			if c == python.Timeout {
+				// Every timeout case costs its whole limit: sample the tasks.
+				if i%timeoutSample(e.dataset) != 0 {
+					continue
+				}
+				timeout = 0.2
+			}
+			jobs = append(jobs, pyJob{Program: testProgram(e, e.present(text, rng)), Timeout: timeout})
+			cases = append(cases, realismCase{e.dataset, e.task.ID, how, c})
+		}
+	}
+	start := time.Now()
+	results := runPrograms(t, jobs, 2)
+	t.Logf("ran %d programs in %s", len(jobs), time.Since(start).Round(time.Millisecond))
+
+	type tally struct{ hit, n int }
+	perClass := map[string]map[python.Class]*tally{}
+	perMutator := map[string]*tally{}
+	misses := map[string][]string{}
+	for i, c := range cases {
+		got := outcomeClass(results[i])
+		if perClass[c.dataset] == nil {
+			perClass[c.dataset] = map[python.Class]*tally{}
+		}
+		pc := perClass[c.dataset][c.class]
+		if pc == nil {
+			pc = &tally{}
+			perClass[c.dataset][c.class] = pc
+		}
+		key := c.dataset + " " + c.mutator
+		pm := perMutator[key]
+		if pm == nil {
+			pm = &tally{}
+			perMutator[key] = pm
+		}
+		pc.n++
+		pm.n++
+		if got == c.class {
+			pc.hit++
+			pm.hit++
+		} else if len(misses[key]) < 6 {
+			misses[key] = append(misses[key], fmt.Sprintf("%s→%s(%s)", c.task, got, results[i]))
+		}
+	}
+	for _, ds := range datasets {
+		for _, c := range append([]python.Class{python.Pass}, faultyClasses()...) {
+			pc := perClass[ds][c]
+			if pc == nil {
+				t.Errorf("%s %s: no cases", ds, c)
+				continue
+			}
+			rate := float64(pc.hit) / float64(pc.n)
+			t.Logf("%-15s %-10s %4d/%-4d = %5.1f%%  (no mutator applies: %d tasks)", ds, c, pc.hit, pc.n, 100*rate, none[ds][c])
+			want := 0.7
+			if c == python.Pass {
+				want = 0.97
+			}
+			if rate < want {
+				t.Errorf("%s %s: realism %.1f%% < %.0f%%", ds, c, 100*rate, 100*want)
+			}
+		}
+	}
+	var keys []string
+	for k := range perMutator {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		pm := perMutator[k]
+		t.Logf("  %-40s %4d/%-4d = %5.1f%%  misses e.g. %v", k, pm.hit, pm.n, 100*float64(pm.hit)/float64(pm.n), misses[k])
+	}
+}
+
+// TestMutatorsNeverPanic runs every mutator class with several seeds on
+// every task of the built-in datasets.
+func TestMutatorsNeverPanic(t *testing.T) {
+	datasets := []string{"humaneval"}
+	if haveMBPP() {
+		datasets = append(datasets, "mbpp", "mbpp-sanitized-all")
+	}
+	s, err := New(Options{Datasets: datasets, DataDir: dataDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	applies := map[python.Class]int{}
+	for i, e := range s.entries {
+		for _, c := range faultyClasses() {
+			for seed := range 4 {
+				h := newHasher("panic")
+				h.u64(uint64(i))
+				h.u64(uint64(seed))
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Errorf("%s %s seed %d: panic: %v", e.task.ID, c, seed, r)
+						}
+					}()
+					if _, _, ok := e.tryMutate(c, h.rng()); ok && seed == 0 {
+						applies[c]++
+					}
+				}()
+			}
+		}
+	}
+	t.Logf("%d tasks; a mutator applies per class: %v", len(s.entries), applies)
+}
+
+func FuzzMutate(f *testing.F) {
+	f.Add("def f(xs):\n    total = 0\n    for i in range(len(xs)):\n        total += xs[i]\n    return total\n", "assert f([1, 2]) == 3")
+	f.Add("def f(s):\n  i = 0\n  while i < len(s): \n    i += 1;\n  return s[::-1] if s else ''", "assert f('ab') == 'ba'")
+	f.Add("import math\ndef f(a, b='x', *c, d: int = 3, **e) -> bool:\n\t'''doc'''\n\treturn (a <\n\t  b)  # c\n", "assert not f(1, 2)")
+	f.Fuzz(func(t *testing.T, ref, test string) {
+		e := newEntry(tasks.Task{ID: "fuzz", Prompt: "fuzz", Reference: ref, Test: test, Style: tasks.Program, Language: "python"}, "fuzz")
+		for _, c := range faultyClasses() {
+			if _, _, ok := e.tryMutate(c, newHasher("fuzz").rng()); ok {
+				e.present(ref, newHasher("fuzz").rng())
+			}
+		}
+		b := bodyFunction(ref, test)
+		if b != nil {
+			e.fn = b
+			for _, c := range faultyClasses() {
+				e.tryMutate(c, newHasher("fuzz").rng())
+			}
+		}
+	})
+}
