@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -43,13 +44,19 @@ const (
 	labelCreated = "io.selfrepair.created"
 )
 
-// defaultEnv is the whole environment of a job unless Job.Env adds to it:
+// baseEnv is the whole environment of a job unless Job.Env adds to it:
 // nothing of the host's is passed on.
-var defaultEnv = map[string]string{
-	"PATH":   "/usr/local/bin:/usr/bin:/bin",
-	"HOME":   "/tmp",
-	"TMPDIR": "/tmp",
-	"LANG":   "C.UTF-8",
+func baseEnv(hashSeed string) map[string]string {
+	env := map[string]string{
+		"PATH":   "/usr/local/bin:/usr/bin:/bin",
+		"HOME":   "/tmp",
+		"TMPDIR": "/tmp",
+		"LANG":   "C.UTF-8",
+	}
+	if hashSeed != "" {
+		env["PYTHONHASHSEED"] = hashSeed
+	}
+	return env
 }
 
 // box is one running sandbox container with its supervisor.
@@ -60,7 +67,8 @@ type box struct {
 	lines  chan []byte // result lines from the supervisor; closed at EOF
 	diag   *tailBuffer // the supervisor's own stderr
 	jobs   int
-	loaded map[string]bool // sha256 of the preloaded harness sources
+	env    map[string]string // every job's base environment
+	loaded map[string]bool   // sha256 of the preloaded harness sources
 }
 
 // containerSpec is what a container is made from.
@@ -73,17 +81,20 @@ type containerSpec struct {
 }
 
 func (s containerSpec) configs() (*container.Config, *container.HostConfig) {
+	jobEnv := baseEnv(s.HashSeed)
 	supCfg, _ := json.Marshal(map[string]any{
 		"judge_uid":  judgeUID,
 		"worker_uid": workerUID,
 		"workdir":    workDir,
 		"scratch":    []string{workDir, "/tmp", "/dev/shm", "/dev/mqueue"},
 		"preload":    s.Preload,
+		"env":        jobEnv, // what workers start with
 	})
-	env := []string{"PATH=" + defaultEnv["PATH"], "LANG=C.UTF-8", "HOME=/tmp"}
-	if s.HashSeed != "" {
-		env = append(env, "PYTHONHASHSEED="+s.HashSeed)
+	env := make([]string, 0, len(jobEnv))
+	for k, v := range jobEnv {
+		env = append(env, k+"="+v)
 	}
+	sort.Strings(env)
 	cfg := &container.Config{
 		Image:           s.Image,
 		Cmd:             strslice.StrSlice{"python3", "-s", "-B", "-c", supervisorSource, string(supCfg)},
@@ -138,7 +149,7 @@ func startBox(ctx context.Context, eng *Engine, spec containerSpec) (*box, error
 		return nil, err
 	}
 	b := &box{id: att.ID, limits: spec.Limits, att: att, lines: make(chan []byte, 1), diag: &tailBuffer{max: 8 << 10},
-		loaded: make(map[string]bool, len(spec.Preload))}
+		env: baseEnv(spec.HashSeed), loaded: make(map[string]bool, len(spec.Preload))}
 	for _, src := range spec.Preload {
 		b.loaded[sourceSHA(src)] = true
 	}
@@ -200,10 +211,17 @@ type wireJob struct {
 	Harness        *wireHarness        `json:"harness,omitempty"`
 }
 
+// wireHarness names a harness and the function of it one side runs.
 type wireHarness struct {
 	SHA    string `json:"sha"`
 	Source string `json:"source,omitempty"` // only when the container has not preloaded it
-	Worker string `json:"worker"`
+	Worker string `json:"worker,omitempty"`
+}
+
+// wireJudge is the judge's part of a job: the worker never receives it.
+type wireJudge struct {
+	SHA    string `json:"sha"`
+	Source string `json:"source,omitempty"`
 	Judge  string `json:"judge"`
 	Args   any    `json:"args"`
 }
@@ -223,6 +241,7 @@ type wireResult struct {
 	BuildExitCode   *int            `json:"build_exit_code"`
 	Message         string          `json:"message"`
 	RunMS           float64         `json:"run_ms"`
+	CPUMS           *float64        `json:"cpu_ms"`
 	Clean           bool            `json:"clean"`
 	Dirty           string          `json:"dirty"`
 }
@@ -232,12 +251,12 @@ func sourceSHA(src string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func encodeJob(job Job, l Limits, loaded map[string]bool) ([]byte, error) {
+func encodeJob(job Job, l Limits, env map[string]string, loaded map[string]bool) ([]byte, error) {
 	w := wireJob{
 		Files:          make(map[string]string, len(job.Files)),
 		Executable:     job.Executable,
 		Argv:           job.Argv,
-		Env:            make(map[string]string, len(defaultEnv)+len(job.Env)),
+		Env:            make(map[string]string, len(env)+len(job.Env)),
 		Build:          job.Build,
 		TimeoutMS:      l.Timeout.Milliseconds(),
 		BuildTimeoutMS: l.BuildTimeout.Milliseconds(),
@@ -251,24 +270,34 @@ func encodeJob(job Job, l Limits, loaded map[string]bool) ([]byte, error) {
 	for name, data := range job.Files {
 		w.Files[name] = base64.StdEncoding.EncodeToString(data)
 	}
-	for k, v := range defaultEnv {
+	for k, v := range env {
 		w.Env[k] = v
 	}
 	for k, v := range job.Env {
 		w.Env[k] = v
 	}
+	var judge []byte
 	if h := job.Harness; h != nil {
-		w.Harness = &wireHarness{SHA: sourceSHA(h.Source), Worker: h.Worker, Judge: h.Judge, Args: h.Args}
-		if !loaded[w.Harness.SHA] {
-			w.Harness.Source = h.Source
+		sha := sourceSHA(h.Source)
+		w.Harness = &wireHarness{SHA: sha, Worker: h.Worker}
+		j := wireJudge{SHA: sha, Judge: h.Judge, Args: h.Args}
+		if !loaded[sha] {
+			w.Harness.Source, j.Source = h.Source, h.Source
+		}
+		var err error
+		if judge, err = json.Marshal(j); err != nil {
+			return nil, fmt.Errorf("encode job: %w", err)
 		}
 	}
 	data, err := json.Marshal(w)
 	if err != nil {
 		return nil, fmt.Errorf("encode job: %w", err)
 	}
-	// The supervisor reads "<length>\n<json>".
-	return append([]byte(strconv.Itoa(len(data))+"\n"), data...), nil
+	// The supervisor reads "<worker length> <judge length>\n", then both parts.
+	out := make([]byte, 0, len(data)+len(judge)+24)
+	out = append(out, strconv.Itoa(len(data))+" "+strconv.Itoa(len(judge))+"\n"...)
+	out = append(out, data...)
+	return append(out, judge...), nil
 }
 
 // errBoxLost means the container ended while it held a job.
@@ -277,7 +306,7 @@ var errBoxLost = errors.New("the sandbox container ended unexpectedly")
 // run sends one job and waits for its result. reusable says whether the
 // container may take another job.
 func (b *box) run(ctx context.Context, eng *Engine, job Job, l Limits) (res *Result, reusable bool, err error) {
-	data, err := encodeJob(job, l, b.loaded)
+	data, err := encodeJob(job, l, b.env, b.loaded)
 	if err != nil {
 		return nil, true, err
 	}
@@ -340,6 +369,9 @@ func (w *wireResult) result() (*Result, error) {
 		BuildExitCode:   w.BuildExitCode,
 		Message:         w.Message,
 		Run:             time.Duration(w.RunMS * float64(time.Millisecond)),
+	}
+	if w.CPUMS != nil {
+		r.CPU = time.Duration(*w.CPUMS * float64(time.Millisecond))
 	}
 	if w.ExitCode != nil {
 		r.ExitCode = *w.ExitCode

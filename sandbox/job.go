@@ -135,6 +135,7 @@ type Result struct {
 	BuildExitCode   *int
 	Message         string        // a one-line explanation for timeouts, memory, sandbox errors
 	Run             time.Duration // from start of the run to its end
+	CPU             time.Duration // CPU time the container used during the job (0 if unknown)
 	Total           time.Duration // the whole job as the caller saw it
 	Container       string        // id of the container that ran it
 }

@@ -1,42 +1,50 @@
 # selfrepair sandbox supervisor: runs inside every sandbox container.
 #
-# Process layout for one job:
+# Processes:
 #
-#   docker-init (pid 1, reaps zombies)
-#   └─ supervisor   uid 0, only CAP_SETUID, CAP_SETGID, CAP_KILL; never reads job data
-#      └─ manager   uid JUDGE_UID: reads one job, enforces limits, runs the trusted harness
-#         └─ worker uid WORKER_UID, no capabilities: writes the files, runs the untrusted code
+#   docker-init (pid 1, reaps orphans)
+#   ├─ supervisor  uid 0 with only CAP_SETUID, CAP_SETGID, CAP_KILL: reads jobs,
+#   │              enforces the limits, resets the container between jobs
+#   ├─ judge       uid JUDGE_UID, forked once at start: runs the trusted half of
+#   │              a harness (the tests) for job after job
+#   └─ worker      uid WORKER_UID, no capabilities, one per job: runs the
+#                  untrusted code; forked before its job is read
 #
-# The worker is forked from the manager before the manager reads the job, so
-# the untrusted process never holds anything it was not sent (tests stay in the
-# manager). Supervisor and manager are not dumpable: the worker can neither
-# ptrace them nor read their memory or file descriptors through /proc, and it
-# cannot signal them (other uid). After every job the supervisor kills every
-# process but itself and init; the next worker empties the writable
-# directories (as the uid that wrote them) before its job arrives. State that
-# cannot be removed marks the container dirty and the host replaces it.
+# One fork per job, and none on the job's critical path: the next worker is
+# forked while the host is busy with the previous result; it empties the
+# writable directories (as the uid that wrote them) and waits for its job.
 #
-# Host protocol: on stdin, one job per "<length>\n<json>"; on stdout, one
-# JSON line per event ({"ready": ...} at start, then one result per job).
+# What the untrusted worker can learn: only what it is sent. The tests (the
+# judge's part of a job) never become Python objects in the supervisor: they
+# are read into a buffer, handed to the judge and zeroed, and so is the
+# judge's report on its way to the host, so a worker forked later finds no
+# trace of them in the memory it inherits. Supervisor and judge are not
+# dumpable and run as other users: the worker can neither ptrace nor signal
+# them nor read their memory. After every job the supervisor kills every
+# process of the worker's uid; processes that survive, or System V IPC
+# objects, mark the container dirty and the host replaces it.
+#
+# Host protocol. In, on stdin, per job: "<worker bytes> <judge bytes>\n", the
+# worker part (JSON: files, argv, env, limits, harness worker) and the judge
+# part (JSON: harness judge and its args; empty for a plain program). Out, on
+# stdout, one JSON line per event: {"ready": ...} at start, then one result
+# per job, into which the judge's report is spliced as it came.
 import base64
-import ctypes
 import json
 import os
-import select
 import shutil
 import signal
+import socket
 import stat
 import struct
 import sys
-import threading
 import time
 
-# Modules loaded once so that forked jobs find them warm.
+# Modules the zygote loads once so that every worker finds them warm: what
+# the harnesses and most solutions import. Each one makes every fork dearer.
 WARM = (
-    "abc argparse array ast bisect calendar cmath collections collections.abc copy "
-    "dataclasses datetime decimal enum fractions functools hashlib heapq inspect io "
-    "itertools json math numbers operator random re statistics string struct "
-    "textwrap traceback typing unittest runpy resource atexit linecache importlib base64"
+    "collections functools itertools math re typing heapq bisect string random "
+    "resource runpy atexit"
 ).split()
 
 PR_SET_DUMPABLE = 4
@@ -46,9 +54,15 @@ CFG = json.loads(sys.argv[1])
 JUDGE_UID = CFG["judge_uid"]
 WORKER_UID = CFG["worker_uid"]
 WORKDIR = CFG["workdir"]
-SCRATCH = CFG["scratch"]  # directories emptied after every job
+SCRATCH = CFG["scratch"]  # directories emptied before every job
 
-libc = ctypes.CDLL(None, use_errno=True)
+# How long a job may take to start when it has no build step, and how long
+# the judge may take to report once the worker is gone.
+START_TIMEOUT = 30.0
+JUDGE_GRACE = 1.0
+# Bounds on what the trusted side reads from the untrusted one.
+STATUS_LIMIT = 1 << 16
+JUDGE_CHANNEL_LIMIT = 16 << 20
 
 # Trusted harness sources given at container start, loaded once: a job names
 # one by its sha256 instead of sending and compiling it again.
@@ -58,46 +72,67 @@ HARNESSES = {}
 def preload():
     import hashlib
     for src in CFG.get("preload") or []:
-        ns = {"__name__": "selfrepair_harness"}
-        exec(compile(src, "<harness>", "exec"), ns)
-        HARNESSES[hashlib.sha256(src.encode()).hexdigest()] = ns
+        HARNESSES[hashlib.sha256(src.encode()).hexdigest()] = load_harness(src)
+
+
+def load_harness(src):
+    ns = {"__name__": "selfrepair_harness"}
+    exec(compile(src, "<harness>", "exec"), ns)
+    return ns
 
 
 def harness_namespace(h):
     ns = HARNESSES.get(h.get("sha"))
-    if ns is None:
-        ns = {"__name__": "selfrepair_harness"}
-        exec(compile(h["source"], "<harness>", "exec"), ns)
-    return ns
+    return ns if ns is not None else load_harness(h["source"])
 
 
 def prctl(option, arg):
-    libc.prctl(option, arg, 0, 0, 0)
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(option, arg, 0, 0, 0)
 
 
-def oom_kills():
-    """Number of OOM kills in this container's memory cgroup so far, or None."""
-    for path, key in (("/sys/fs/cgroup/memory.events", "oom_kill"),
-                      ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill")):
+def read_first(paths):
+    for path, key in paths:
         try:
             with open(path) as f:
                 for line in f:
                     name, _, value = line.partition(" ")
+                    if key is None:
+                        return int(name)
                     if name == key:
                         return int(value)
-        except OSError:
+        except (OSError, ValueError):
             continue
     return None
 
 
-# ---- framing between manager and worker: 4-byte length + JSON ----
+def oom_kills():
+    """Number of OOM kills in this container's memory cgroup so far, or None."""
+    return read_first((("/sys/fs/cgroup/memory.events", "oom_kill"),
+                       ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill")))
+
+
+def cpu_ns():
+    """CPU time used by this container so far, in nanoseconds, or None."""
+    v2 = read_first((("/sys/fs/cgroup/cpu.stat", "usage_usec"),))
+    if v2 is not None:
+        return v2 * 1000
+    return read_first((("/sys/fs/cgroup/cpuacct/cpuacct.usage", None),
+                       ("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage", None)))
+
+
+# ---- framing: 4-byte length + payload ----
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
 
 def send(fd, obj):
     data = json.dumps(obj, separators=(",", ":")).encode()
-    buf = struct.pack(">I", len(data)) + data
-    while buf:
-        n = os.write(fd, buf)
-        buf = buf[n:]
+    write_all(fd, struct.pack(">I", len(data)) + data)
 
 
 def recv_exact(fd, n):
@@ -133,6 +168,46 @@ class Channel:
         return recv(self.rfd, self.limit)
 
 
+class Frames:
+    """Reassembles length-prefixed messages read from a non-blocking fd."""
+
+    def __init__(self, fd, limit):
+        self.fd, self.limit = fd, limit
+        self.buf = bytearray()
+        self.chunk = bytearray(1 << 16)
+        self.eof = False
+
+    def read(self):
+        try:
+            n = os.readv(self.fd, [self.chunk])
+        except BlockingIOError:
+            return
+        if not n:
+            self.eof = True
+        self.buf += memoryview(self.chunk)[:n]
+        scrub(self.chunk, n)
+
+    def next(self):
+        """The next whole payload (a bytearray), or None."""
+        if len(self.buf) < 4:
+            return None
+        (n,) = struct.unpack(">I", self.buf[:4])
+        if n > self.limit:
+            raise ValueError("message too large")
+        if len(self.buf) < 4 + n:
+            return None
+        payload = self.buf[4:4 + n]
+        scrub(self.buf, 4 + n)
+        del self.buf[:4 + n]
+        return payload
+
+
+def scrub(buf, n=None):
+    """Overwrites a buffer that held trusted data before it is freed."""
+    n = len(buf) if n is None else n
+    buf[:n] = bytes(n)
+
+
 # ---- the worker (untrusted side) ----
 
 def drop_to(uid):
@@ -141,39 +216,152 @@ def drop_to(uid):
     os.setresuid(uid, uid, uid)
 
 
+def close_all_but(keep):
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
 def safe_path(name):
     if name.startswith("/") or ".." in name.split("/") or not name:
         raise ValueError("bad file name %r" % name)
     return os.path.join(WORKDIR, name)
 
 
-def worker(cmd_r, rpc_w, out_w, err_w):
-    try:
-        drop_to(WORKER_UID)
-        os.setsid()
+class Zygote:
+    """The process that forks workers and does nothing else.
+
+    Forking makes every page of the parent copy-on-write, and on some
+    virtual machines each later write to such a page, and each page-table
+    entry copied, costs tens of microseconds. So the zygote is a fresh
+    interpreter holding only what workers need (the warm modules and the
+    preloaded harnesses), it writes almost nothing between forks, and the
+    supervisor, which does the work of every job, never forks one."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        theirs.set_inheritable(True)
+        source = own_source()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                os.execv(sys.executable, [sys.executable, "-s", "-B", "-c", source, sys.argv[1],
+                                          "zygote", str(theirs.fileno())])
+            finally:
+                os._exit(124)
+        theirs.close()
+        self.sock = ours
+
+    def fork(self, fds):
+        """Asks for a worker holding fds; its pid and, later, its wait status
+        come back on the socket."""
+        socket.send_fds(self.sock, [b"F"], fds)
+
+    def read(self):
+        """The next number the zygote sends (a pid, then a wait status)."""
+        data = b""
+        while len(data) < 8:
+            b = self.sock.recv(8 - len(data))
+            if not b:
+                raise EOFError("the zygote is gone")
+            data += b
+        return struct.unpack(">q", data)[0]
+
+
+def own_source():
+    """This program's text: the argument after -c on our command line."""
+    with open("/proc/self/cmdline", "rb") as f:
+        args = f.read().split(b"\0")
+    return args[args.index(b"-c") + 1].decode()
+
+
+STARTED = struct.pack(">I", 16) + b'{"started":true}'
+
+
+def zygote_main(sock):
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(null, fd)
+    close_all_but({0, 1, 2, sock.fileno()})
+    os.environ.clear()
+    os.environ.update(CFG.get("env") or {})
+    for m in WARM:
         try:
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write("1000")  # the OOM killer takes untrusted code first
-        except OSError:
+            __import__(m)
+        except Exception:
             pass
-        null = os.open(os.devnull, os.O_RDWR)
-        os.dup2(null, 0)
-        os.dup2(out_w, 1)
-        os.dup2(err_w, 2)
-        keep = {0, 1, 2, cmd_r, rpc_w}
-        for fd in range(3, 1024):
-            if fd not in keep:
+    preload()
+    import gc
+    gc.freeze()  # a collection in a worker would touch every inherited object
+    while True:
+        msg, fds, _, _ = socket.recv_fds(sock, 1, 5)
+        if not msg:
+            os._exit(0)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sock.close()
+                worker(*fds)
+            finally:
+                os._exit(122)
+        for fd in fds:
+            os.close(fd)
+        sock.sendall(struct.pack(">q", pid))
+        _, status = os.waitpid(pid, 0)
+        sock.sendall(struct.pack(">q", status))
+
+
+class Worker:
+    """The process that will run the next job, forked ahead of it."""
+
+    def __init__(self, zygote):
+        job_r, self.job_w = os.pipe()        # supervisor, then judge -> worker
+        self.rpc_r, rpc_w = os.pipe()        # worker -> judge
+        self.status_r, status_w = os.pipe()  # worker -> supervisor
+        self.out_r, out_w = os.pipe()
+        self.err_r, err_w = os.pipe()
+        zygote.fork([job_r, rpc_w, status_w, out_w, err_w])
+        for fd in (job_r, rpc_w, status_w, out_w, err_w):
+            os.close(fd)
+        self.zygote = zygote
+        self.pid = None
+
+    def close(self):
+        for fd in (self.job_w, self.rpc_r, self.status_r, self.out_r, self.err_r):
+            if fd is not None:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
+
+
+def worker(job_r, rpc_w, status_w, out_w, err_w):
+    try:
+        # The zygote holds only 0-2 (/dev/null) and its socket, which the
+        # caller closed: the fds to drop are known.
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        os.close(out_w)
+        os.close(err_w)
+        drop_to(WORKER_UID)
+        os.setsid()
+        try:
+            fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+            os.write(fd, b"1000")  # the OOM killer takes untrusted code first
+            os.close(fd)
+        except OSError:
+            pass
         # Empty what an earlier job left in the scratch directories (as the
         # same uid that wrote it), before this job's data arrives.
         dirty = wipe_scratch()
         if dirty:
-            send(rpc_w, {"dirty": dirty})
+            send(status_w, {"dirty": dirty})
             os._exit(119)
-        msg = recv(cmd_r)
+        msg = recv(job_r)
     except BaseException:
         os._exit(120)
     try:
@@ -186,8 +374,11 @@ def worker(cmd_r, rpc_w, out_w, err_w):
                 os.chmod(path, 0o755)
         os.chdir(WORKDIR)
         env = msg.get("env", {})
-        os.environ.clear()
-        os.environ.update(env)
+        for k in [k for k in os.environ if k not in env]:
+            del os.environ[k]
+        for k, v in env.items():
+            if os.environ.get(k) != v:
+                os.environ[k] = v
         import resource
         for name, (soft, hard) in msg.get("rlimits", {}).items():
             resource.setrlimit(getattr(resource, "RLIMIT_" + name.upper()), (soft, hard))
@@ -202,21 +393,21 @@ def worker(cmd_r, rpc_w, out_w, err_w):
                     os.write(2, ("build: cannot run %s: %s\n" % (build[0], exc.strerror)).encode())
                     os._exit(127)
             _, status = os.waitpid(pid, 0)
-            send(rpc_w, {"built": os.waitstatus_to_exitcode(status)})
+            send(status_w, {"built": os.waitstatus_to_exitcode(status)})
             if status != 0:
                 os._exit(1)
-        import random
-        random.seed()  # a fresh interpreter would not share the supervisor's state
+        # random reseeds itself after a fork (os.register_at_fork): no two
+        # workers share the zygote's state.
         harness = msg.get("harness")
+        argv = msg.get("argv", [])
+        write_all(status_w, STARTED)
+        os.close(status_w)
         if harness:
             ns = harness_namespace(harness)
-            send(rpc_w, {"started": True})
-            ns[harness["worker"]](Channel(cmd_r, rpc_w), msg.get("argv", []))
+            ns[harness["worker"]](Channel(job_r, rpc_w), argv)
             flush_and_exit(0)
-        argv = msg["argv"]
-        send(rpc_w, {"started": True})
         os.close(rpc_w)
-        os.close(cmd_r)
+        os.close(job_r)
     except BaseException as exc:
         try:
             os.write(2, ("sandbox: cannot start the job: %s\n" % exc).encode())
@@ -238,7 +429,7 @@ def run_argv(argv, env):
     """exec argv; a plain `python3 script.py ...` runs in this warm interpreter."""
     prog = os.path.basename(argv[0])
     if (prog in ("python3", "python") and len(argv) >= 2 and not argv[1].startswith("-")
-            and os.path.isfile(argv[1]) and env.get("PYTHONHASHSEED") in (None, os.environ.get("SELFREPAIR_HASHSEED"))):
+            and os.path.isfile(argv[1]) and env.get("PYTHONHASHSEED") in (None, os.environ.get("PYTHONHASHSEED"))):
         run_python(argv[1:])
     for sig in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(sig, signal.SIG_DFL)  # an exec'd program starts with default dispositions
@@ -275,8 +466,10 @@ def run_python(args):
         except BaseException:
             pass
         code = 1
+    threading = sys.modules.get("threading")
     try:
-        threading._shutdown()
+        if threading is not None:
+            threading._shutdown()  # wait for the script's threads, as python3 would
     except BaseException:
         pass
     try:
@@ -286,7 +479,85 @@ def run_python(args):
     flush_and_exit(code)
 
 
-# ---- the manager (trusted side) ----
+# ---- the judge (trusted side of a harness) ----
+
+class Judge:
+    """The long-lived process that runs harness judges, one job at a time."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                ours.close()
+                judge_main(theirs)
+            finally:
+                os._exit(123)
+        theirs.close()
+        self.sock = ours
+
+    def submit(self, seq, part, fds):
+        """Hands the judge its part of job seq and its ends of the worker's channel."""
+        socket.send_fds(self.sock, [struct.pack(">II", seq, len(part))], fds)
+        self.sock.sendall(part)
+
+
+def reply_prefix(seq):
+    """How the judge's reply to job seq starts: the rest are the result's
+    report fields, spliced into the result line unparsed."""
+    return b'{"seq":%d,' % seq
+
+
+def judge_main(sock):
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(null, fd)
+    close_all_but({0, 1, 2, sock.fileno()})
+    drop_to(JUDGE_UID)
+    prctl(PR_SET_DUMPABLE, 0)  # setuid made us dumpable again
+    prctl(PR_SET_NAME, b"sr-judge")
+    os.chdir("/")
+    preload()
+    while True:
+        head, fds, _, _ = socket.recv_fds(sock, 8, 2)
+        if not head:
+            os._exit(0)
+        while len(head) < 8:
+            more = sock.recv(8 - len(head))
+            if not more:
+                os._exit(0)
+            head += more
+        seq, n = struct.unpack(">II", head)
+        part = bytearray(n)
+        view = memoryview(part)
+        while view:
+            got = sock.recv_into(view)
+            if not got:
+                os._exit(0)
+            view = view[got:]
+        cmd_w, rpc_r = fds
+        try:
+            job = json.loads(part)
+            ns = harness_namespace(job)
+            out = {"seq": seq, "report": ns[job["judge"]](Channel(rpc_r, cmd_w, JUDGE_CHANNEL_LIMIT), job.get("args"))}
+        except BaseException as exc:  # the harness itself failed
+            out = {"seq": seq, "harness_error": "%s: %s" % (type(exc).__name__, exc)}
+        finally:
+            for fd in fds:
+                try:
+                    os.close(fd)  # closing cmd_w tells the worker to finish
+                except OSError:
+                    pass
+        try:
+            data = json.dumps(out, separators=(",", ":")).encode()
+        except (TypeError, ValueError) as exc:
+            data = json.dumps({"seq": seq, "harness_error": "unencodable report: %s" % exc}).encode()
+        sock.sendall(struct.pack(">I", len(data)) + data)
+        scrub(part)
+        del job, out, data, part, view
+
+
+# ---- the supervisor ----
 
 class Output:
     def __init__(self, fd, cap):
@@ -316,213 +587,174 @@ class Output:
         return base64.b64encode(bytes(self.buf)).decode()
 
 
-def manager(res_w):
-    cmd_r, cmd_w = os.pipe()
-    rpc_r, rpc_w = os.pipe()
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    wpid = os.fork()
-    if wpid == 0:
-        os.close(res_w)
-        worker(cmd_r, rpc_w, out_w, err_w)
-        os._exit(122)
-    for fd in (cmd_r, rpc_w, out_w, err_w):
-        os.close(fd)
-    drop_to(JUDGE_UID)
-    prctl(PR_SET_DUMPABLE, 0)  # setuid made us dumpable again
-    # A job is "<length>\n<json>"; reading exactly that much leaves the next
-    # job in the pipe for the next manager.
+def read_job(fd):
+    """The next job from the host: (worker part as bytes, judge part as a
+    bytearray), or None when the host is done."""
     header = b""
     while not header.endswith(b"\n"):
-        b = os.read(0, 1)
+        b = os.read(fd, 1)
         if not b:
-            os._exit(3)
+            return None
         header += b
-    try:
-        job = json.loads(recv_exact(0, int(header)))
-    except EOFError:
-        os._exit(3)
-    result = run_job(job, wpid, cmd_w, rpc_r, out_r, err_r)
-    data = json.dumps(result).encode()
-    while data:
-        n = os.write(res_w, data)
-        data = data[n:]
-    os._exit(0)
+    wlen, jlen = (int(x) for x in header.split())
+    wpart = recv_exact(fd, wlen) if wlen else b""
+    jpart = bytearray(jlen)
+    view = memoryview(jpart)
+    while view:
+        n = os.readv(fd, [view])
+        if not n:
+            return None
+        view = view[n:]
+    return wpart, jpart
 
 
-def run_job(job, wpid, cmd_w, rpc_r, out_r, err_r):
+def run_job(seq, w, wpart, jpart, judge):
+    import select
     t_start = time.monotonic()
-    oom_before = oom_kills()
+    oom_before, cpu_before = oom_kills(), cpu_ns()
+    job = json.loads(wpart)
     timeout = job.get("timeout_ms", 10000) / 1000.0
     cap = job.get("output_limit", 1 << 20)
-    outs = [Output(out_r, cap), Output(err_r, cap)]
-    for o in outs:
-        os.set_blocking(o.fd, False)
-    harness = job.get("harness")
-    wmsg = {k: job[k] for k in ("files", "executable", "argv", "env", "rlimits", "build") if k in job}
-    if harness:
-        wmsg["harness"] = {k: harness[k] for k in ("sha", "source", "worker") if k in harness}
+    has_build = bool(job.get("build"))
+    harness = len(jpart) > 0
     result = {"status": "exited", "exit_code": None, "signal": 0}
-    box = {}
+    outs = [Output(w.out_r, cap), Output(w.err_r, cap)]
+    status = Frames(w.status_r, STATUS_LIMIT)
+    reply = Frames(judge.sock.fileno(), 1 << 30) if harness else None
+    for fd in (w.out_r, w.err_r, w.status_r):
+        os.set_blocking(fd, False)
+    zfd = w.zygote.sock.fileno()
+    w.pid = w.zygote.read()
 
-    def feed():
-        try:
-            send(cmd_w, wmsg)
-        except OSError as exc:
-            box["feed_error"] = str(exc)
-
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
-
-    # Wait for the worker to build (own limit) and start.
-    build_timeout = job.get("build_timeout_ms", 120000) / 1000.0
-    deadline = t_start + (build_timeout if job.get("build") else 30)
-    started = None
-    os.set_blocking(rpc_r, False)
-    pending = bytearray()
-    while started is None:
-        msg, pending = poll_message(rpc_r, pending, outs, deadline)
-        if msg is None:
-            break
-        if "dirty" in msg:
-            result["status"] = "error"
-            result["message"] = "the container was not clean: " + str(msg["dirty"])
-            return finish(result, outs, t_start, None, oom_before)
-        if "built" in msg:
-            result["build_exit_code"] = msg["built"]
-            deadline = time.monotonic() + 30
-        if msg.get("started"):
-            started = time.monotonic()
-    os.set_blocking(rpc_r, True)
-    if started is None:
-        if time.monotonic() >= deadline and "build_exit_code" not in result and job.get("build"):
-            result["status"] = "timeout"
-            result["message"] = "build exceeded its time limit"
-        else:
-            status = reap_worker(wpid, block=True)
-            fill_exit(result, status)
-            if job.get("build") and result.get("build_exit_code", 0) != 0:
-                result["message"] = "build failed"
-        return finish(result, outs, t_start, None, oom_before)
-
-    deadline = started + timeout
-    judge_box = {}
-    if harness:
-        def judge():
-            try:
-                ns = harness_namespace(harness)
-                judge_box["report"] = ns[harness["judge"]](Channel(rpc_r, cmd_w, 16 << 20), harness.get("args"))
-            except BaseException as exc:  # the harness itself failed
-                judge_box["error"] = "%s: %s" % (type(exc).__name__, exc)
-            finally:
-                try:
-                    os.close(cmd_w)  # tells the worker to finish
-                except OSError:
-                    pass
-
-        jt = threading.Thread(target=judge, daemon=True)
-        jt.start()
-
-    pidfd = None
     try:
-        pidfd = os.pidfd_open(wpid)
-    except (AttributeError, OSError):
-        pass
-    status = None
+        write_all(w.job_w, struct.pack(">I", len(wpart)) + wpart)
+        if harness:
+            judge.submit(seq, jpart, [w.job_w, w.rpc_r])
+    except BrokenPipeError:
+        pass  # the worker is gone; its status says why
+    finally:
+        scrub(jpart)
+        os.close(w.job_w)
+        os.close(w.rpc_r)
+        w.job_w = w.rpc_r = None
+
+    deadline = t_start + (job.get("build_timeout_ms", 120000) / 1000.0 if has_build else START_TIMEOUT)
+    started = None
+    wstatus = None
+    report = None
+    judge_done = not harness
+    ended = None  # why the loop stopped early: timeout, output-limit, dirty
+    if harness:
+        os.set_blocking(judge.sock.fileno(), False)
     while True:
         now = time.monotonic()
         if now >= deadline:
-            result["status"] = "timeout"
+            ended = "timeout"
             break
         fds = [o.fd for o in outs if not o.eof]
-        if pidfd is not None and status is None:
-            fds.append(pidfd)
-        wait = min(deadline - now, 0.005 if pidfd is None else 0.5)
-        if harness and status is not None:
-            wait = min(wait, 0.002)
-        r, _, _ = select.select(fds, [], [], wait)
-        for o in outs:
-            if o.fd in r:
-                o.read()
-        if any(o.over for o in outs):
-            result["status"] = "output-limit"
-            break
-        if status is None and (pidfd is None or pidfd in r):
-            status = reap_worker(wpid, block=False)
-        done_judge = not harness or not jt.is_alive()
-        if status is not None and done_judge:
-            drain(outs, 0.05)
-            if any(o.over for o in outs):
-                result["status"] = "output-limit"
-                break
-            fill_exit(result, status)
-            break
-        if status is not None and harness and not jt.is_alive():
-            break
-    if harness:
-        if "report" in judge_box:
-            result["report"] = judge_box["report"]
-        elif "error" in judge_box:
-            result["harness_error"] = judge_box["error"]
-        if status is None and result["status"] == "exited":
-            # The judge finished while the worker lingers: that is the end of the job.
-            result["status"] = "exited"
-            result["exit_code"] = 0
-    return finish(result, outs, t_start, started, oom_before)
-
-
-def poll_message(fd, pending, outs, deadline):
-    """Read one framed message from a non-blocking fd, draining outputs meanwhile."""
-    while True:
-        if len(pending) >= 4:
-            (n,) = struct.unpack(">I", bytes(pending[:4]))
-            if len(pending) >= 4 + n:
-                msg = json.loads(bytes(pending[4:4 + n]))
-                return msg, pending[4 + n:]
-        now = time.monotonic()
-        if now >= deadline:
-            return None, pending
-        fds = [fd] + [o.fd for o in outs if not o.eof]
+        if not status.eof:
+            fds.append(w.status_r)
+        if wstatus is None:
+            fds.append(zfd)
+        if not judge_done:
+            fds.append(judge.sock.fileno())
         r, _, _ = select.select(fds, [], [], deadline - now)
         for o in outs:
             if o.fd in r:
                 o.read()
-        if fd in r:
+        if any(o.over for o in outs):
+            ended = "output-limit"
+            break
+        if w.status_r in r:
+            status.read()
             try:
-                b = os.read(fd, 1 << 16)
-            except BlockingIOError:
-                continue
-            if not b:
-                return None, pending
-            pending += b
+                while True:
+                    msg = status.next()
+                    if msg is None:
+                        break
+                    msg = json.loads(msg)
+                    if "dirty" in msg:
+                        ended = "dirty"
+                        result["message"] = "the container was not clean: " + str(msg["dirty"])
+                    if "built" in msg:
+                        result["build_exit_code"] = msg["built"]
+                        deadline = time.monotonic() + START_TIMEOUT
+                    if msg.get("started"):
+                        started = time.monotonic()
+                        deadline = started + timeout
+            except ValueError:
+                status.eof = True
+            if ended:
+                break
+        if not judge_done and judge.sock.fileno() in r:
+            reply.read()
+            report = reply.next()
+            if report is not None or reply.eof:
+                judge_done = True
+        if wstatus is None and zfd in r:
+            wstatus = w.zygote.read()
+        if judge_done and wstatus is not None:
+            break
+        if judge_done and harness and wstatus is None:
+            # The verdict is in; the worker only has to notice its channel closed.
+            deadline = min(deadline, time.monotonic() + 0.2)
+
+    if ended == "timeout" and started is None and has_build and "build_exit_code" not in result:
+        result["status"] = "timeout"
+        result["message"] = "build exceeded its time limit"
+    elif ended == "dirty":
+        result["status"] = "error"
+    elif ended == "timeout" and judge_done and harness:
+        pass  # the verdict came in time; the worker lingered and is killed below
+    elif ended in ("timeout", "output-limit"):
+        result["status"] = ended
+    kill_workers()
+    if wstatus is None:
+        wstatus = w.zygote.read()
+    drain(outs)
+    if result["status"] == "exited":
+        fill_exit(result, wstatus)
+        if judge_done and harness and ended == "timeout":
+            result["exit_code"] = 0  # ended by us after the verdict, not by itself
+        if has_build and result.get("build_exit_code", 0) != 0:
+            result["message"] = "build failed"
+    if harness and not judge_done:
+        # The worker is gone: the judge sees its channel close and reports.
+        end = time.monotonic() + JUDGE_GRACE
+        while report is None and not reply.eof and time.monotonic() < end:
+            r, _, _ = select.select([judge.sock.fileno()], [], [], end - time.monotonic())
+            if r:
+                reply.read()
+                report = reply.next()
+    if harness and (report is None or not report.startswith(reply_prefix(seq))):
+        result["judge_lost"] = True
+        report = None
+    os.set_blocking(judge.sock.fileno(), True)
+    finish(result, outs, t_start, started, oom_before, cpu_before)
+    return result, report
 
 
-def drain(outs, grace):
-    end = time.monotonic() + grace
-    while True:
-        fds = [o.fd for o in outs if not o.eof]
-        now = time.monotonic()
-        if not fds or now >= end:
-            return
-        r, _, _ = select.select(fds, [], [], end - now)
-        if not r:
-            return
-        for o in outs:
-            if o.fd in r:
-                o.read()
-
-
-def reap_worker(pid, block):
+def reap(pid):
+    """The wait status of a child that has ended, else None."""
     try:
-        p, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        p, st = os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         return -1
-    return status if p else None
+    return st if p else None
+
+
+def drain(outs):
+    """Reads what the killed processes left in the output pipes."""
+    for o in outs:
+        while not o.eof and not o.over:
+            before = o.total
+            o.read()
+            if o.total == before:
+                break
 
 
 def fill_exit(result, status):
     if status is None or status == -1:
-        result["status"] = "exited"
         result["exit_code"] = None
         return
     if os.WIFSIGNALED(status):
@@ -532,8 +764,8 @@ def fill_exit(result, status):
         result["exit_code"] = os.WEXITSTATUS(status)
 
 
-def finish(result, outs, t_start, started, oom_before):
-    oom_after = oom_kills()
+def finish(result, outs, t_start, started, oom_before, cpu_before):
+    oom_after, cpu_after = oom_kills(), cpu_ns()
     if oom_before is not None and oom_after is not None and oom_after > oom_before:
         if result["status"] in ("exited", "signaled"):
             result["status"] = "memory"
@@ -547,7 +779,8 @@ def finish(result, outs, t_start, started, oom_before):
     result["stderr_truncated"] = outs[1].over
     result["run_ms"] = round(((end - started) if started else 0) * 1000, 3)
     result["total_ms"] = round((end - t_start) * 1000, 3)
-    return result
+    if cpu_before is not None and cpu_after is not None:
+        result["cpu_ms"] = round((cpu_after - cpu_before) / 1e6, 3)
 
 
 # ---- reset between jobs ----
@@ -560,8 +793,61 @@ def zombie(pid):
         return True
 
 
+def leftovers(keep):
+    return [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in keep and not zombie(p)]
+
+
+def real_uid(pid):
+    try:
+        with open("/proc/%s/status" % pid) as f:
+            for line in f:
+                if line.startswith("Uid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def kill_workers():
+    """SIGKILL to every process of the worker's uid (the judge and the
+    zygote are of other uids). Run until none is found: a process forked
+    meanwhile shows up in the next pass."""
+    for _ in range(2000):
+        found = False
+        for p in os.listdir("/proc"):
+            if p.isdigit() and real_uid(p) == WORKER_UID and not zombie(p):
+                found = True
+                try:
+                    os.kill(int(p), signal.SIGKILL)
+                except OSError:
+                    pass
+        if not found:
+            return
+
+
+def reset(helpers):
+    """Kills every process of the job; returns None when the container is
+    clean, else the reason."""
+    keep = {1, os.getpid()} | helpers
+    for _ in range(2000):
+        if not leftovers(keep):
+            break
+        kill_workers()
+        time.sleep(0.0005)
+    else:
+        return "processes survived: %s" % " ".join(leftovers(keep))
+    for kind in ("shm", "sem", "msg"):
+        try:
+            with open("/proc/sysvipc/" + kind) as f:
+                if len(f.read().splitlines()) > 1:
+                    return "System V IPC objects left (%s)" % kind
+        except OSError:
+            pass
+    return None
+
+
 def wipe(path):
-    """Remove everything below path that this uid can remove; True if empty after."""
+    """Removes everything below path that this uid can remove."""
     def onerror(func, p, exc):
         try:
             os.chmod(os.path.dirname(p), 0o700)
@@ -579,7 +865,7 @@ def wipe(path):
     try:
         entries = os.listdir(path)
     except OSError:
-        return True
+        return
     for e in entries:
         p = os.path.join(path, e)
         try:
@@ -605,99 +891,77 @@ def wipe_scratch():
     return None
 
 
-def leftovers():
-    me = os.getpid()
-    return [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me) and not zombie(p)]
-
-
-def reset():
-    """Kills every process but init and us (the supervisor holds CAP_KILL for
-    this alone); returns None when the container is clean, else the reason."""
-    for _ in range(2000):
-        if not leftovers():
-            break
-        libc.kill(-1, signal.SIGKILL)
-        time.sleep(0.0005)
-    else:
-        return "processes survived: %s" % " ".join(leftovers())
-    for kind in ("shm", "sem", "msg"):
-        try:
-            with open("/proc/sysvipc/" + kind) as f:
-                if len(f.read().splitlines()) > 1:
-                    return "System V IPC objects left (%s)" % kind
-        except OSError:
-            pass
-    return None
+def result_line(seq, result, reply):
+    """The result as one JSON line, the fields of the judge's reply spliced
+    in unparsed, in a buffer the caller scrubs after writing it."""
+    line = bytearray(json.dumps(result, separators=(",", ":")).encode())
+    if reply is not None:
+        line[-1:] = b","
+        line += memoryview(reply)[len(reply_prefix(seq)):]
+        scrub(reply)
+    line += b"\n"
+    return line
 
 
 def main():
     # `python3 -c` puts the working directory (/work, writable by the job) on
     # the import path: the trusted side must never import from there.
     sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and not p.startswith((WORKDIR, "/tmp", "/dev"))]
+    if sys.argv[2:3] == ["zygote"]:
+        zygote_main(socket.socket(fileno=int(sys.argv[3])))
+        return
     prctl(PR_SET_DUMPABLE, 0)
-    preload()
     prctl(PR_SET_NAME, b"sr-supervisor")
-    for m in WARM:
-        try:
-            __import__(m)
-        except Exception:
-            pass
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    out = os.dup(1)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    inp, out = os.dup(0), os.dup(1)
+    os.dup2(os.open(os.devnull, os.O_RDWR), 0)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
 
     def emit(obj):
-        data = (json.dumps(obj, separators=(",", ":")) + "\n").encode()
-        while data:
-            n = os.write(out, data)
-            data = data[n:]
+        write_all(out, (json.dumps(obj, separators=(",", ":")) + "\n").encode())
 
-    dirty = reset()
+    judge = Judge()
+    zygote = Zygote()
+    dirty = reset({judge.pid, zygote.pid})
     emit({"ready": True, "python": sys.version.split()[0], "oom_counter": oom_kills() is not None,
           "clean": dirty is None, "dirty": dirty})
     if dirty:
         return
+    w = Worker(zygote)
+    seq = 0
     while True:
-        res_r, res_w = os.pipe()
-        oom_before = oom_kills()
-        pid = os.fork()
-        if pid == 0:
-            os.close(res_r)
-            os.close(out)
-            try:
-                manager(res_w)
-            finally:
-                os._exit(4)
-        os.close(res_w)
-        chunks = []
-        while True:
-            b = os.read(res_r, 1 << 20)
-            if not b:
-                break
-            chunks.append(b)
-        os.close(res_r)
-        _, status = os.waitpid(pid, 0)
-        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3:
-            return  # stdin closed: the host is done with us
+        seq += 1
         try:
-            result = json.loads(b"".join(chunks))
-        except ValueError:
-            oom_after = oom_kills()
-            if oom_before is not None and oom_after is not None and oom_after > oom_before:
-                # The OOM killer took the trusted side: the job used the memory.
-                result = {"status": "memory", "message": "the memory limit was reached", "oom": True,
-                          "stdout": "", "stderr": ""}
-            else:
-                result = {"status": "error", "message": "the job manager died (wait status %d)" % status}
+            job = read_job(inp)
+        except (OSError, ValueError):
+            job = None
+        if job is None:
+            return  # the host is done with us
+        wpart, jpart = job
+        try:
+            result, report = run_job(seq, w, wpart, jpart, judge)
+        except Exception as exc:
+            # The judge may still be busy with this job: the container is done.
+            result = {"status": "error", "message": "supervisor: %s: %s" % (type(exc).__name__, exc), "judge_lost": True}
+            report = None
+        w.close()
         t_reset = time.monotonic()
-        dirty = reset()
+        dirty = reset({judge.pid, zygote.pid})
+        if dirty is None and (result.get("judge_lost") or reap(judge.pid) is not None or reap(zygote.pid) is not None):
+            dirty = "the judge or the zygote did not survive the job"
         result["reset_ms"] = round((time.monotonic() - t_reset) * 1000, 3)
         result["clean"] = dirty is None
         if dirty:
             result["dirty"] = dirty
-        emit(result)
+        line = result_line(seq, result, report)
+        try:
+            write_all(out, line)
+        finally:
+            scrub(line)
+        del result, report, line, job, jpart
         if dirty:
             return
+        w = Worker(zygote)
 
 
 if __name__ == "__main__":
