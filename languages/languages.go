@@ -17,21 +17,31 @@ const Suite = "bookworm"
 // Language is one supported language.
 type Language struct {
 	Name     string
+	Image    string            // the language whose image runs it, when not its own
 	Packages []string          // Debian packages of its image (python3 is always added: the supervisor needs it)
 	Env      map[string]string // environment its programs need
 	// Command returns the build step (may be nil) and the command for a program file.
 	Command func(file string) (build, run []string)
 }
 
+// imageLanguage is the language whose image runs l.
+func (l Language) imageLanguage() Language {
+	if l.Image == "" {
+		return l
+	}
+	return table()[l.Image]
+}
+
 // ImageRef is the default image name for a language.
-func (l Language) ImageRef() string { return "selfrepair/" + l.Name + ":" + Suite }
+func (l Language) ImageRef() string { return "selfrepair/" + l.imageLanguage().Name + ":" + Suite }
 
 // Recipe is what the language's image is built from; ref overrides the name.
 func (l Language) Recipe(ref string) sandbox.Recipe {
+	img := l.imageLanguage()
 	if ref == "" {
-		ref = l.ImageRef()
+		ref = img.ImageRef()
 	}
-	pkgs := append([]string{"python3"}, l.Packages...)
+	pkgs := append([]string{"python3"}, img.Packages...)
 	return sandbox.Recipe{Ref: ref, Suite: Suite, Packages: pkgs}
 }
 
@@ -41,36 +51,40 @@ func (l Language) Job(name string, src []byte, limits sandbox.Limits) sandbox.Jo
 	return sandbox.Job{Files: map[string][]byte{name: src}, Build: build, Argv: run, Env: l.Env, Limits: limits}
 }
 
-var all = map[string]Language{
-	"python": {
-		Name:     "python",
-		Packages: []string{"python3-pytest"},
-		Env:      map[string]string{"PYTHONDONTWRITEBYTECODE": "1"},
-		Command:  func(f string) ([]string, []string) { return nil, []string{"python3", f} },
-	},
-	"javascript": {
-		Name:     "javascript",
-		Packages: []string{"nodejs"},
-		Command:  func(f string) ([]string, []string) { return nil, []string{"node", f} },
-	},
-	"go": {
-		Name:     "go",
-		Packages: []string{"golang-go"},
-		Env: map[string]string{"GOCACHE": "/tmp/go-cache", "GOPATH": "/tmp/go", "GOFLAGS": "-buildvcs=false",
-			"CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GO111MODULE": "auto"},
-		Command: func(f string) ([]string, []string) {
-			return []string{"go", "build", "-o", "prog", f}, []string{"./prog"}
+// table lists the languages.
+func table() map[string]Language {
+	return map[string]Language{
+		"python": {
+			Name:     "python",
+			Packages: []string{"python3-pytest"},
+			Env:      map[string]string{"PYTHONDONTWRITEBYTECODE": "1"},
+			Command:  func(f string) ([]string, []string) { return nil, []string{"python3", f} },
 		},
-	},
-	"shell": {
-		Name:    "shell",
-		Command: func(f string) ([]string, []string) { return nil, []string{"sh", f} },
-	},
+		"javascript": {
+			Name:     "javascript",
+			Packages: []string{"nodejs"},
+			Command:  func(f string) ([]string, []string) { return nil, []string{"node", f} },
+		},
+		"go": {
+			Name:     "go",
+			Packages: []string{"golang-go"},
+			Env: map[string]string{"GOCACHE": "/tmp/go-cache", "GOPATH": "/tmp/go", "GOFLAGS": "-buildvcs=false",
+				"CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GO111MODULE": "auto"},
+			Command: func(f string) ([]string, []string) {
+				return []string{"go", "build", "-o", "prog", f}, []string{"./prog"}
+			},
+		},
+		"shell": {
+			Name:    "shell",
+			Image:   "python", // any Debian image has sh
+			Command: func(f string) ([]string, []string) { return nil, []string{"sh", f} },
+		},
+	}
 }
 
 // Lookup finds a language by name.
 func Lookup(name string) (Language, error) {
-	if l, ok := all[name]; ok {
+	if l, ok := table()[name]; ok {
 		return l, nil
 	}
 	return Language{}, fmt.Errorf("unknown language %q (known: %s)", name, strings.Join(Names(), ", "))
@@ -80,19 +94,20 @@ func Lookup(name string) (Language, error) {
 func ForFile(file string) (Language, error) {
 	switch path.Ext(file) {
 	case ".py":
-		return all["python"], nil
+		return table()["python"], nil
 	case ".js", ".mjs", ".cjs":
-		return all["javascript"], nil
+		return table()["javascript"], nil
 	case ".go":
-		return all["go"], nil
+		return table()["go"], nil
 	case ".sh":
-		return all["shell"], nil
+		return table()["shell"], nil
 	}
 	return Language{}, fmt.Errorf("cannot tell the language of %s: name it with --lang", file)
 }
 
 // Names lists the languages.
 func Names() []string {
+	all := table()
 	names := make([]string, 0, len(all))
 	for n := range all {
 		names = append(names, n)

@@ -140,6 +140,20 @@ func (e *Engine) listContainers(ctx context.Context, label string) ([]containerI
 	return out, nil
 }
 
+// RunContainers lists the ids of the containers, running or not, that the
+// sandbox run runID made and that still exist.
+func (e *Engine) RunContainers(ctx context.Context, runID string) ([]string, error) {
+	list, err := e.listContainers(ctx, labelRun+"="+runID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
 // removeContainer kills and removes a container; a container that is
 // already gone is not an error.
 func (e *Engine) removeContainer(ctx context.Context, id string) error {

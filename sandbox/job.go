@@ -8,6 +8,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -159,6 +160,30 @@ func (r *Result) Summary() string {
 	default:
 		return "sandbox error: " + r.Message
 	}
+}
+
+// MarshalJSON writes the result for people and tools: output as UTF-8 text
+// (invalid bytes replaced, NULs escaped) beside the byte counts the program
+// really wrote, and durations in milliseconds.
+func (r *Result) MarshalJSON() ([]byte, error) {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	return json.Marshal(struct {
+		Status          Status          `json:"status"`
+		ExitCode        int             `json:"exit_code"`
+		Signal          int             `json:"signal,omitempty"`
+		Message         string          `json:"message,omitempty"`
+		Stdout          string          `json:"stdout"`
+		Stderr          string          `json:"stderr"`
+		StdoutBytes     int64           `json:"stdout_bytes"`
+		StderrBytes     int64           `json:"stderr_bytes"`
+		StdoutTruncated bool            `json:"stdout_truncated"`
+		StderrTruncated bool            `json:"stderr_truncated"`
+		Report          json.RawMessage `json:"report,omitempty"`
+		RunMS           float64         `json:"run_ms"`
+		CPUMS           float64         `json:"cpu_ms"`
+		TotalMS         float64         `json:"total_ms"`
+	}{r.Status, r.ExitCode, r.Signal, r.Message, string(r.Stdout), string(r.Stderr), r.StdoutBytes, r.StderrBytes,
+		r.StdoutTruncated, r.StderrTruncated, r.Report, ms(r.Run), ms(r.CPU), ms(r.Total)})
 }
 
 // Error is a failure of the sandbox itself (the engine, the image, the

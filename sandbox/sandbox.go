@@ -134,6 +134,9 @@ func NewRunID() string {
 	return hex.EncodeToString(b)
 }
 
+// RunID is the label value of this sandbox's containers.
+func (s *Sandbox) RunID() string { return s.opts.RunID }
+
 // Limits are the limits a job gets when it sets none.
 func (s *Sandbox) Limits() Limits { return s.limits }
 

@@ -349,6 +349,7 @@ def worker(job_r, rpc_w, status_w, out_w, err_w):
         os.close(err_w)
         drop_to(WORKER_UID)
         os.setsid()
+        os.nice(5)  # the supervisor and the judge come first when the CPU is short
         try:
             fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
             os.write(fd, b"1000")  # the OOM killer takes untrusted code first
@@ -708,7 +709,7 @@ def run_job(seq, w, wpart, jpart, judge):
         pass  # the verdict came in time; the worker lingered and is killed below
     elif ended in ("timeout", "output-limit"):
         result["status"] = ended
-    kill_workers()
+    kill_workers(w.pid)
     if wstatus is None:
         wstatus = w.zygote.read()
     drain(outs)
@@ -808,10 +809,17 @@ def real_uid(pid):
     return None
 
 
-def kill_workers():
+def kill_workers(group=None):
     """SIGKILL to every process of the worker's uid (the judge and the
-    zygote are of other uids). Run until none is found: a process forked
-    meanwhile shows up in the next pass."""
+    zygote are of other uids): first the worker's process group at once (a
+    fork bomb's processes are in it), then any other one found in /proc,
+    until none is found: a process forked meanwhile shows up in the next
+    pass."""
+    if group:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except OSError:
+            pass
     for _ in range(2000):
         found = False
         for p in os.listdir("/proc"):

@@ -228,7 +228,7 @@ func runRun(ctx context.Context, f *Factory, o *RunOptions) error {
 	if o.JSON {
 		enc := json.NewEncoder(f.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(resultJSON(res)); err != nil {
+		if err := enc.Encode(res); err != nil {
 			return err
 		}
 	} else {
@@ -247,32 +247,6 @@ func baseName(p string) string {
 		}
 	}
 	return p
-}
-
-// runResult is `sandbox run --json`: output as valid UTF-8 text (invalid
-// bytes replaced), with the byte counts the program really wrote.
-type runResult struct {
-	Status          sandbox.Status `json:"status"`
-	ExitCode        int            `json:"exit_code"`
-	Signal          int            `json:"signal,omitempty"`
-	Message         string         `json:"message,omitempty"`
-	Stdout          string         `json:"stdout"`
-	Stderr          string         `json:"stderr"`
-	StdoutBytes     int64          `json:"stdout_bytes"`
-	StderrBytes     int64          `json:"stderr_bytes"`
-	StdoutTruncated bool           `json:"stdout_truncated"`
-	StderrTruncated bool           `json:"stderr_truncated"`
-	RunMS           float64        `json:"run_ms"`
-	TotalMS         float64        `json:"total_ms"`
-}
-
-func resultJSON(r *sandbox.Result) runResult {
-	return runResult{
-		Status: r.Status, ExitCode: r.ExitCode, Signal: r.Signal, Message: r.Message,
-		Stdout: string(r.Stdout), Stderr: string(r.Stderr), StdoutBytes: r.StdoutBytes, StderrBytes: r.StderrBytes,
-		StdoutTruncated: r.StdoutTruncated, StderrTruncated: r.StderrTruncated,
-		RunMS: float64(r.Run.Microseconds()) / 1000, TotalMS: float64(r.Total.Microseconds()) / 1000,
-	}
 }
 
 func printResult(f *Factory, r *sandbox.Result) {
