@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
@@ -62,4 +63,198 @@ func runProgram(t *testing.T, sb *sandbox.Sandbox, task tasks.Task, program stri
 		t.Fatalf("sandbox run: %v", err)
 	}
 	return python.Classify(res), res
+}
+
+// Tracebacks as python3 3.11 prints them.
+const (
+	tbName = `Traceback (most recent call last):
+  File "/tmp/tb.py", line 3, in <module>
+    f()
+  File "/tmp/tb.py", line 2, in f
+    return undefined_name
+           ^^^^^^^^^^^^^^
+NameError: name 'undefined_name' is not defined
+`
+	tbModulePath = `Traceback (most recent call last):
+  File "/tmp/tb.py", line 2, in <module>
+    json.loads('{bad')
+  File "/usr/lib/python3.11/json/decoder.py", line 353, in raw_decode
+    obj, end = self.scan_once(s, idx)
+               ^^^^^^^^^^^^^^^^^^^^^^
+json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)
+`
+	tbSyntax = `  File "/tmp/tb.py", line 1
+    def f(:
+          ^
+SyntaxError: invalid syntax
+`
+	tbIndent = `  File "/tmp/tb.py", line 2
+    pass
+    ^
+IndentationError: expected an indented block after 'if' statement on line 1
+`
+	tbChained = `Traceback (most recent call last):
+  File "/tmp/tb.py", line 2, in <module>
+    1/0
+    ~^~
+ZeroDivisionError: division by zero
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "/tmp/tb.py", line 4, in <module>
+    raise ValueError('bad: value')
+ValueError: bad: value
+`
+	tbMultiline = `Traceback (most recent call last):
+  File "/tmp/tb.py", line 3, in <module>
+    raise MyErr('multi\nline')
+MyErr: multi
+line
+`
+	tbFakeFirst = `Traceback (most recent call last):
+  File "x", line 1
+Fake: nope
+Traceback (most recent call last):
+  File "/tmp/tb.py", line 4, in <module>
+    raise KeyError('k')
+KeyError: 'k'
+`
+	tbUnbound = `Traceback (most recent call last):
+  File "/tmp/tb.py", line 4, in <module>
+    f()
+  File "/tmp/tb.py", line 3, in f
+    x += 1
+    ^
+UnboundLocalError: cannot access local variable 'x' where it is not associated with a value
+`
+	tbBare = `Traceback (most recent call last):
+  File "/tmp/tb.py", line 1, in <module>
+    raise StopIteration
+StopIteration
+`
+)
+
+func TestFinalException(t *testing.T) {
+	cases := []struct {
+		name, stderr string
+		typ, msg     string
+		line         int
+		class        python.Class
+	}{
+		{"name", tbName, "NameError", "name 'undefined_name' is not defined", 2, python.Name},
+		{"module-path", tbModulePath, "JSONDecodeError", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", 353, python.OtherRuntime},
+		{"syntax", tbSyntax, "SyntaxError", "invalid syntax", 1, python.Syntax},
+		{"indentation", tbIndent, "IndentationError", "expected an indented block after 'if' statement on line 1", 2, python.Syntax},
+		{"chained", tbChained, "ValueError", "bad: value", 4, python.Value},
+		{"multi-line-message", tbMultiline, "MyErr", "multi\nline", 3, python.OtherRuntime},
+		{"fake-then-real", "output before\n" + tbFakeFirst, "KeyError", "'k'", 4, python.Key},
+		{"unbound-local", tbUnbound, "UnboundLocalError", "cannot access local variable 'x' where it is not associated with a value", 3, python.Name},
+		{"no-message", tbBare, "StopIteration", "", 1, python.OtherRuntime},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			typ, msg, line, ok := python.FinalException(c.stderr)
+			if !ok || typ != c.typ || msg != c.msg || line != c.line {
+				t.Errorf("got (%q, %q, %d, %v), want (%q, %q, %d)", typ, msg, line, ok, c.typ, c.msg, c.line)
+			}
+			if got := python.ClassOf(typ); got != c.class {
+				t.Errorf("class %s, want %s", got, c.class)
+			}
+		})
+	}
+	for _, s := range []string{"", "hello\n", "Error: not a traceback\n"} {
+		if typ, _, _, ok := python.FinalException(s); ok {
+			t.Errorf("%q: found %q", s, typ)
+		}
+	}
+}
+
+func TestClassOfBases(t *testing.T) {
+	cases := []struct {
+		typ   string
+		bases []string
+		want  python.Class
+	}{
+		{"JSONDecodeError", []string{"ValueError", "Exception", "BaseException", "object"}, python.Value},
+		{"MyLookup", []string{"KeyError", "LookupError", "Exception"}, python.Key},
+		{"TabError", nil, python.Syntax},
+		{"FileNotFoundError", []string{"OSError", "Exception"}, python.OtherRuntime},
+		{"ModuleNotFoundError", []string{"ImportError"}, python.Import},
+	}
+	for _, c := range cases {
+		if got := python.ClassOf(c.typ, c.bases...); got != c.want {
+			t.Errorf("ClassOf(%s, %v) = %s, want %s", c.typ, c.bases, got, c.want)
+		}
+	}
+}
+
+// TestErrorClasses runs real solutions, each failing one way, against real
+// tests in the sandbox and checks the class, the exception and the line.
+func TestErrorClasses(t *testing.T) {
+	sb := sharedSandbox(t)
+	task := tasks.Task{ID: "Classes/mean", Prompt: "def mean(xs):\n    \"\"\"The mean of a non-empty list.\"\"\"\n", EntryPoint: "mean",
+		Style: tasks.Completion, Test: "def check(candidate):\n    assert candidate([1, 2, 3]) == 2\n    assert candidate([4]) == 4\n",
+		Reference: "    return sum(xs) / len(xs)\n"}
+	mbpp := tasks.Task{ID: "Classes/first", Style: tasks.Program, Test: "assert first([5, 6]) == 5\nassert first([7]) == 7",
+		Reference: "def first(xs):\n    return xs[0]\n"}
+	cases := []struct {
+		name      string
+		task      tasks.Task
+		program   string
+		class     python.Class
+		errorType string
+		line      int // of the solution, when the exception came from it
+	}{
+		{"pass", task, task.Prompt + task.Reference, python.Pass, "", 0},
+		{"syntax", task, task.Prompt + "    return sum(xs / len(xs)\n", python.Syntax, "SyntaxError", 3},
+		{"indentation", task, task.Prompt + "  return 1\n    return 2\n", python.Syntax, "IndentationError", 3},
+		{"tab", task, "def mean(xs):\n    if xs:\n\treturn 1\n    return 0\n", python.Syntax, "TabError", 3},
+		{"name", task, task.Prompt + "    return total / len(xs)\n", python.Name, "NameError", 3},
+		{"unbound-local", task, task.Prompt + "    if not xs:\n        s = 0\n    return s / len(xs)\n", python.Name, "UnboundLocalError", 5},
+		{"assertion", task, task.Prompt + "    return sum(xs) // len(xs) + 1\n", python.Assertion, "AssertionError", 0},
+		{"assertion-in-solution", task, task.Prompt + "    assert len(xs) > 5, 'too short'\n    return 0\n", python.Assertion, "AssertionError", 3},
+		{"type", task, task.Prompt + "    return sum(xs) + '0'\n", python.Type, "TypeError", 3},
+		{"value", task, task.Prompt + "    return int('two')\n", python.Value, "ValueError", 3},
+		{"value-subclass", task, task.Prompt + "    import json\n    return json.loads('{')\n", python.Value, "JSONDecodeError", 0},
+		{"index", task, task.Prompt + "    return xs[len(xs)]\n", python.Index, "IndexError", 3},
+		{"key", task, task.Prompt + "    return {}[xs[0]]\n", python.Key, "KeyError", 3},
+		{"attribute", task, task.Prompt + "    return xs.mean()\n", python.Attribute, "AttributeError", 3},
+		{"import", task, "import numpy\n" + task.Prompt + "    return 0\n", python.Import, "ModuleNotFoundError", 1},
+		{"recursion", task, task.Prompt + "    return mean(xs)\n", python.Recursion, "RecursionError", 3},
+		{"zero-division", task, task.Prompt + "    return sum(xs) / 0\n", python.ZeroDivision, "ZeroDivisionError", 3},
+		{"other-runtime", task, task.Prompt + "    raise RuntimeError('no')\n", python.OtherRuntime, "RuntimeError", 3},
+		{"stop-iteration", task, task.Prompt + "    return next(iter([]))\n", python.OtherRuntime, "StopIteration", 3},
+		{"missing-function", task, "def average(xs):\n    return 0\n", python.Name, "NameError", 0},
+		{"timeout", task, task.Prompt + "    while True:\n        pass\n", python.Timeout, "Timeout", 0},
+		{"memory", task, task.Prompt + "    s = [0] * (1 << 30)\n    return 0\n", python.Memory, "MemoryError", 0},
+		{"memory-oom", task, task.Prompt + "    a = []\n    while True:\n        a.append(bytearray(1 << 24))\n", python.Memory, "", 0},
+		{"output-limit", task, task.Prompt + "    while True:\n        print('x' * 65536)\n", python.OutputLimit, "OutputLimit", 0},
+		{"early-exit", task, task.Prompt + "    import os\n    os._exit(0)\n", python.OtherRuntime, "EarlyExit", 0},
+		{"mbpp-pass", mbpp, mbpp.Reference, python.Pass, "", 0},
+		{"mbpp-index", mbpp, "def first(xs):\n    return xs[len(xs)]\n", python.Index, "IndexError", 2},
+		{"mbpp-assertion", mbpp, "def first(xs):\n    return xs[-1]\n", python.Assertion, "AssertionError", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			limits := sandbox.Limits{Timeout: 3 * time.Second}
+			if c.class == python.Memory {
+				limits.Timeout = 0 // the default: filling 512 MiB takes seconds where page faults are slow
+			}
+			if c.name == "output-limit" {
+				limits.OutputLimit = 1 << 16
+			}
+			out, res := runProgram(t, sb, c.task, c.program, limits)
+			if out.Class != c.class || (c.errorType != "" && out.ErrorType != c.errorType) || out.Passed != (c.class == python.Pass) {
+				t.Errorf("got %s %s (%s), want %s %s\nstderr: %s\nreport: %s", out.Class, out.ErrorType, out.Message, c.class, c.errorType,
+					res.Stderr, res.Report)
+			}
+			if c.line != 0 && out.Line != c.line {
+				t.Errorf("failing solution line %d (%q), want %d", out.Line, out.LineText, c.line)
+			}
+			if c.class == python.Assertion && c.line == 0 && out.TestLine == 0 {
+				t.Errorf("an assertion of the tests without its test line: %+v", out)
+			}
+		})
+	}
 }

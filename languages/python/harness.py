@@ -159,6 +159,7 @@ def describe(exc):
     info = {
         "type": type(exc).__name__,
         "module": type(exc).__module__,
+        "bases": [c.__name__ for c in type(exc).__mro__[1:] if c.__module__ == "builtins"],
         "message": message[:MAX_MESSAGE],
         "traceback": "".join(traceback.format_exception(type(exc), exc, tb))[-8000:],
     }
@@ -181,13 +182,14 @@ class RemoteDied(Exception):
 class Remote:
     """A proxy for an object that lives in the solution's process."""
 
-    __slots__ = ("_conn", "_key", "_type", "_callable")
+    __slots__ = ("_conn", "_key", "_type", "_callable", "_name")
 
     def __init__(self, conn, key, typ, is_callable):
         object.__setattr__(self, "_conn", conn)
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_type", typ)
         object.__setattr__(self, "_callable", is_callable)
+        object.__setattr__(self, "_name", None)
 
     def __call__(self, *args, **kwargs):
         return self._conn.call(self, args, kwargs)
@@ -195,7 +197,10 @@ class Remote:
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return self._conn.request({"op": "getattr", "target": self._key, "name": name})
+        value = self._conn.request({"op": "getattr", "target": self._key, "name": name})
+        if isinstance(value, Remote):
+            object.__setattr__(value, "_name", "%s.%s" % (self._name or "<object>", name))
+        return value
 
     def __setattr__(self, name, value):
         self._conn.request({"op": "setattr", "target": self._key, "name": name,
@@ -323,6 +328,25 @@ class Conn:
     def __init__(self, chan):
         self.chan = chan
         self.calls = 0
+        self.last_call = None  # "f(args)", the running assert's last call into the solution
+        self.last_result = None  # what it returned
+
+    def begin(self):
+        self.last_call = self.last_result = None
+
+    def fail(self, op, a, b, message, a_is_call):
+        actual, expected = (a, b) if a_is_call else (b, a)
+        detail = {"op": op, "actual": short_repr(actual), "expected": short_repr(expected)}
+        if self.last_call is not None:
+            detail["call"] = self.last_call
+        text = "%s %s %s is false" % (short_repr(a), op, short_repr(b))
+        if op == "==":
+            text = "expected %s, got %s" % (detail["expected"], detail["actual"])
+        if self.last_call is not None:
+            text = "%s: %s" % (self.last_call, text)
+        if message is not None:
+            text = "%s (%s)" % (short_repr(message) if not isinstance(message, str) else message[:MAX_MESSAGE], text)
+        raise TestFailed(text, detail)
 
     def request(self, req, raw=False):
         try:
@@ -350,6 +374,9 @@ class Conn:
 
     def call(self, target, args, kwargs):
         self.calls += 1
+        self.last_call = "%s(%s)" % (target._name or "<function>", ", ".join(
+            [short_repr(a, 120) for a in args] + ["%s=%s" % (k, short_repr(v, 120)) for k, v in kwargs.items()]))
+        self.last_result = None
         req = {"op": "call", "target": target._key, "args": [self.enc(a) for a in args],
                "kwargs": {k: self.enc(v) for k, v in kwargs.items()}}
         try:
@@ -359,6 +386,8 @@ class Conn:
             raise RemoteDied("the solution's process ended during a call") from None
         if "error" in reply:
             raise remote_exception(reply["error"])
+        result = decode(reply.get("ok"), self.ref)
+        self.last_result = short_repr(result)
         for arg, new in zip(args, reply.get("mut") or []):
             if new is None:
                 continue
@@ -370,7 +399,7 @@ class Conn:
                 arg.update(new)
             elif type(arg) is bytearray and type(new) is bytearray:
                 arg[:] = new
-        return decode(reply.get("ok"), self.ref)
+        return result
 
 
 def defined_names(source):
@@ -402,38 +431,117 @@ class Failure(Exception):
         self.phase, self.exc, self.test_source = phase, exc, test_source
 
 
+def short_repr(value, limit=300):
+    try:
+        text = repr(value)
+    except BaseException:
+        text = "<unprintable>"
+    return text if len(text) <= limit else text[:limit // 2] + " ... " + text[-limit // 2:]
+
+
+class TestFailed(AssertionError):
+    """An assert of the tests failed; detail says how."""
+
+    def __init__(self, message, detail):
+        AssertionError.__init__(self, message)
+        self.detail = detail
+
+
+OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+       ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+
+
+class AssertDetail(ast.NodeTransformer):
+    """Rewrites the tests' asserts so that a failure says what failed.
+
+    Every assert first marks the start of its calls into the solution; an
+    assert of one comparison evaluates its sides once, in order, and fails
+    with both values: `assert f(x) == y` becomes
+
+        _sr_begin()
+        _sr_a = f(x)
+        _sr_b = y
+        if not (_sr_a == _sr_b): _sr_fail("==", _sr_a, _sr_b, <message>, <which side is the call>)
+    """
+
+    def visit_Assert(self, node):
+        begin = ast.Expr(ast.Call(ast.Name("_sr_begin", ast.Load()), [], []))
+        test = node.test
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in OPS):
+            return [ast.copy_location(begin, node), node]
+        left, right = test.left, test.comparators[0]
+        called = isinstance(left, ast.Call) or not isinstance(right, ast.Call)
+        out = [begin,
+               ast.Assign([ast.Name("_sr_a", ast.Store())], left),
+               ast.Assign([ast.Name("_sr_b", ast.Store())], right),
+               ast.If(ast.UnaryOp(ast.Not(), ast.Compare(ast.Name("_sr_a", ast.Load()), test.ops,
+                                                         [ast.Name("_sr_b", ast.Load())])),
+                      [ast.Expr(ast.Call(ast.Name("_sr_fail", ast.Load()),
+                                         [ast.Constant(OPS[type(test.ops[0])]), ast.Name("_sr_a", ast.Load()),
+                                          ast.Name("_sr_b", ast.Load()), node.msg or ast.Constant(None),
+                                          ast.Constant(called)], []))], [])]
+        return [ast.copy_location(stmt, node) for stmt in out]
+
+
+def compile_tests(source):
+    tree = AssertDetail().visit(ast.parse(source, "test.py"))
+    return compile(ast.fix_missing_locations(tree), "test.py", "exec")
+
+
 def judge(chan, args):
     """Runs the tests against the solution; returns the verdict as plain data.
 
     args: source (the solution program), prelude (trusted code run first in the
-    tests' namespace, e.g. a HumanEval prompt's helpers), imports, setup, test,
-    entry_point (when set, the tests end with check(entry_point)).
+    tests' namespace, e.g. a HumanEval prompt's helpers), imports, reference
+    (trusted: which builtin names the tests take from the solution),
+    entry_point (when set, a suite's tests end with check(entry_point)), and
+    either suites ([{name, setup, test}], run in order, each in a namespace
+    of its own) or setup and test (one suite, "base"). The verdict passes
+    when every suite does; "suites" holds each one's.
     """
     conn = Conn(chan)
     report = {"passed": False}
-    ns = {"__name__": "__main__", "__builtins__": builtins}
-    phase = "load"
     try:
         try:
             conn.request({"op": "load", "source": args["source"]})
-        except RemoteDied as exc:
-            raise Failure("load", exc, None)
         except BaseException as exc:
             raise Failure("load", exc, None)
-        phase = "prelude"
+        suites = args.get("suites") or [{"name": "base", "setup": args.get("setup"), "test": args.get("test")}]
+        results = {}
+        for suite in suites:
+            results[suite["name"]] = run_suite(conn, args, suite)
+        report["suites"] = results
+        failed = [results[s["name"]] for s in suites if not results[s["name"]]["passed"]]
+        if failed:
+            report.update(failed[0])
+        report["passed"] = not failed
+    except Failure as f:
+        report["phase"] = f.phase
+        report["error"] = explain(f.exc, f.test_source, conn)
+    report["calls"] = conn.calls
+    return report
+
+
+def run_suite(conn, args, suite):
+    """One suite of tests, in a namespace of its own: {passed, phase, error}."""
+    ns = {"__name__": "__main__", "__builtins__": builtins}
+    out = {"passed": False}
+    phase = "prelude"
+    test_src = None
+    try:
         if args.get("imports"):
             exec(compile(args["imports"], "<imports>", "exec"), ns)
         if args.get("prelude"):
             try:
                 exec(compile(args["prelude"], "<prompt>", "exec"), ns)
             except Exception as exc:  # a prompt need not be runnable on its own
-                report["prelude_error"] = "%s: %s" % (type(exc).__name__, exc)
-        test_src = "\n".join(s for s in (args.get("setup"), args.get("test")) if s)
+                out["prelude_error"] = "%s: %s" % (type(exc).__name__, exc)
+        test_src = "\n".join(s for s in (suite.get("setup"), suite.get("test")) if s)
         if args.get("entry_point"):
             test_src += "\n\ncheck(candidate)\n"
         phase = "test"
-        code = compile(test_src, "test.py", "exec")
-        names = {n for n in global_names(code) if n not in ns}
+        code = compile_tests(test_src)
+        names = {n for n in global_names(code) if n not in ns and not n.startswith("_sr_")}
         wanted = {n for n in names if not hasattr(builtins, n)}
         # A builtin name comes from the solution only when the task is about
         # it (MBPP/126 tests a function named sum): when the trusted reference
@@ -450,26 +558,26 @@ def judge(chan, args):
             raise Failure("load", exc, test_src)
         for name, value in found.items():
             if name in wanted or name in shadowing:
+                if isinstance(value, Remote):
+                    object.__setattr__(value, "_name", name)
                 ns[name] = value
         if args.get("entry_point"):
             cand = found.get(args["entry_point"])
-            if cand is None:
-                ns["candidate"] = _missing(args["entry_point"])
-            else:
-                ns["candidate"] = cand
+            ns["candidate"] = _missing(args["entry_point"]) if cand is None else cand
+        ns["_sr_begin"] = conn.begin
+        ns["_sr_fail"] = conn.fail
         try:
             exec(code, ns)
         except BaseException as exc:
             raise Failure("test", exc, test_src)
-        report["passed"] = True
+        out["passed"] = True
     except Failure as f:
-        report["phase"] = f.phase
-        report["error"] = explain(f.exc, f.test_source)
+        out["phase"] = f.phase
+        out["error"] = explain(f.exc, f.test_source, conn)
     except BaseException as exc:
-        report["phase"] = phase
-        report["error"] = explain(exc, None)
-    report["calls"] = conn.calls
-    return report
+        out["phase"] = phase
+        out["error"] = explain(exc, test_src, conn)
+    return out
 
 
 def _missing(name):
@@ -478,7 +586,7 @@ def _missing(name):
     return missing
 
 
-def explain(exc, test_source):
+def explain(exc, test_source, conn=None):
     info = getattr(exc, "_selfrepair_remote", None)
     out = {}
     if isinstance(exc, RemoteDied):
@@ -492,9 +600,17 @@ def explain(exc, test_source):
         except BaseException:
             message = "<unprintable>"
         out = {"type": type(exc).__name__, "module": type(exc).__module__, "message": message[:MAX_MESSAGE],
+               "bases": [c.__name__ for c in type(exc).__mro__[1:] if c.__module__ == "builtins"],
                "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-8000:]}
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "test.py"]
     if frames:
         out["test_line"] = frames[-1].lineno
         out["test_line_text"] = frames[-1].line or ""
+    if isinstance(exc, TestFailed):
+        out.update(exc.detail)
+        out["type"], out["module"] = "AssertionError", "builtins"
+    elif conn is not None and conn.last_call is not None:
+        out["call"] = conn.last_call
+        if conn.last_result is not None:
+            out["actual"] = conn.last_result
     return out

@@ -19,21 +19,54 @@ var harnessSource string
 // (sandbox.Options.Preload) to run this package's jobs fastest.
 func Preload() []string { return []string{harnessSource} }
 
+// Suite names one of a task's sets of tests.
+type Suite string
+
+const (
+	Base    Suite = "base"    // Task.Test, after Task.Setup
+	Plus    Suite = "plus"    // Task.PlusTest (EvalPlus' extra inputs)
+	Visible Suite = "visible" // Task.VisibleTest (the examples a model may be shown)
+)
+
+// test is the code of a suite of t's tests, "" when t has none.
+func (s Suite) test(t tasks.Task) string {
+	switch s {
+	case Base:
+		return t.Test
+	case Plus:
+		return t.PlusTest
+	case Visible:
+		return t.VisibleTest
+	}
+	return ""
+}
+
 // Job builds the sandbox job that tests program (the whole solution
-// program, e.g. prompt + completion) against task's tests.
+// program, e.g. prompt + completion) against the suites of task's tests
+// (Base alone when none is named; a suite the task lacks is left out). Each
+// suite runs in a namespace of its own, in the order given, and the
+// outcome has a verdict for each (Outcome.Suites).
 //
 // The tests run in a trusted process apart from the solution (see
 // harness.py): the verdict cannot be forged by the code under test.
-func Job(t tasks.Task, program string, limits sandbox.Limits) sandbox.Job {
+func Job(t tasks.Task, program string, limits sandbox.Limits, suites ...Suite) sandbox.Job {
 	source := program
 	if t.Imports != "" {
 		source = t.Imports + "\n" + program
 	}
-	args := map[string]string{
+	if len(suites) == 0 {
+		suites = []Suite{Base}
+	}
+	var run []map[string]string
+	for _, s := range suites {
+		if test := s.test(t); test != "" {
+			run = append(run, map[string]string{"name": string(s), "setup": t.Setup, "test": test})
+		}
+	}
+	args := map[string]any{
 		"source":      source,
 		"imports":     t.Imports,
-		"setup":       t.Setup,
-		"test":        t.Test,
+		"suites":      run,
 		"entry_point": t.EntryPoint,
 	}
 	if t.Reference != "" {
@@ -80,32 +113,38 @@ func Classes() []Class {
 		Recursion, ZeroDivision, OtherRuntime, Timeout, Memory, OutputLimit}
 }
 
-var exceptionClass = map[string]Class{
-	"SyntaxError":         Syntax,
-	"IndentationError":    Syntax,
-	"TabError":            Syntax,
-	"NameError":           Name,
-	"UnboundLocalError":   Name,
-	"AssertionError":      Assertion,
-	"TypeError":           Type,
-	"ValueError":          Value,
-	"UnicodeError":        Value,
-	"UnicodeDecodeError":  Value,
-	"UnicodeEncodeError":  Value,
-	"IndexError":          Index,
-	"KeyError":            Key,
-	"AttributeError":      Attribute,
-	"ImportError":         Import,
-	"ModuleNotFoundError": Import,
-	"RecursionError":      Recursion,
-	"ZeroDivisionError":   ZeroDivision,
-	"MemoryError":         Memory,
+func exceptionClass() map[string]Class {
+	return map[string]Class{
+		"SyntaxError":         Syntax,
+		"IndentationError":    Syntax,
+		"TabError":            Syntax,
+		"NameError":           Name,
+		"UnboundLocalError":   Name,
+		"AssertionError":      Assertion,
+		"TypeError":           Type,
+		"ValueError":          Value,
+		"UnicodeError":        Value,
+		"UnicodeDecodeError":  Value,
+		"UnicodeEncodeError":  Value,
+		"IndexError":          Index,
+		"KeyError":            Key,
+		"AttributeError":      Attribute,
+		"ImportError":         Import,
+		"ModuleNotFoundError": Import,
+		"RecursionError":      Recursion,
+		"ZeroDivisionError":   ZeroDivision,
+		"MemoryError":         Memory,
+	}
 }
 
-// ClassOf maps a Python exception type name to its class.
-func ClassOf(exceptionType string) Class {
-	if c, ok := exceptionClass[exceptionType]; ok {
-		return c
+// ClassOf maps a Python exception type name to its class. When the type
+// is not a known one, its builtin bases (most derived first: a
+// JSONDecodeError is a ValueError) decide.
+func ClassOf(exceptionType string, bases ...string) Class {
+	for _, name := range append([]string{exceptionType}, bases...) {
+		if c, ok := exceptionClass()[name]; ok {
+			return c
+		}
 	}
 	return OtherRuntime
 }
@@ -120,24 +159,35 @@ type Outcome struct {
 	LineText  string `json:"line_text,omitempty"`
 	TestLine  int    `json:"test_line,omitempty"` // failing line of the tests
 	TestText  string `json:"test_line_text,omitempty"`
+	Call      string `json:"call,omitempty"`     // the failing test's last call into the solution, e.g. "f([1, 2])"
+	Expected  string `json:"expected,omitempty"` // what a failed comparison wanted (a repr)
+	Actual    string `json:"actual,omitempty"`   // what the solution gave (a repr)
 	Traceback string `json:"traceback,omitempty"`
 	Phase     string `json:"phase,omitempty"` // load (the solution did not load) or test
+	// Suites has the verdict of each suite that ran (Job's suites), when the
+	// solution loaded; the outcome itself is that of the first suite that
+	// failed, or a pass when none did.
+	Suites map[Suite]*Outcome `json:"suites,omitempty"`
 }
 
-// report is what harness.judge returns.
-type report struct {
+// verdict is what harness.judge returns, for the whole job and per suite.
+type verdict struct {
 	Passed bool   `json:"passed"`
 	Phase  string `json:"phase"`
 	Error  *struct {
-		Type       string `json:"type"`
-		Message    string `json:"message"`
-		Traceback  string `json:"traceback"`
-		Line       int    `json:"line"`
-		LineText   string `json:"line_text"`
-		TestLine   int    `json:"test_line"`
-		TestText   string `json:"test_line_text"`
-		InSolution bool   `json:"in_solution"`
+		Type      string   `json:"type"`
+		Message   string   `json:"message"`
+		Traceback string   `json:"traceback"`
+		Bases     []string `json:"bases"`
+		Line      int      `json:"line"`
+		LineText  string   `json:"line_text"`
+		TestLine  int      `json:"test_line"`
+		TestText  string   `json:"test_line_text"`
+		Call      string   `json:"call"`
+		Expected  string   `json:"expected"`
+		Actual    string   `json:"actual"`
 	} `json:"error"`
+	Suites map[Suite]*verdict `json:"suites"`
 }
 
 // Classify turns a harness job's result into an outcome. A pass needs the
@@ -151,8 +201,8 @@ func Classify(res *sandbox.Result) Outcome {
 	case sandbox.StatusOutputLimit:
 		return Outcome{Class: OutputLimit, ErrorType: "OutputLimit", Message: res.Message}
 	}
-	var rep report
-	if res.Report == nil || json.Unmarshal(res.Report, &rep) != nil {
+	var v verdict
+	if res.Report == nil || json.Unmarshal(res.Report, &v) != nil {
 		msg := "the test harness produced no verdict"
 		if res.HarnessError != "" {
 			msg += ": " + res.HarnessError
@@ -162,16 +212,29 @@ func Classify(res *sandbox.Result) Outcome {
 		}
 		return Outcome{Class: OtherRuntime, ErrorType: "NoVerdict", Message: msg}
 	}
-	if rep.Passed {
+	out := v.outcome(res)
+	if len(v.Suites) > 0 {
+		out.Suites = make(map[Suite]*Outcome, len(v.Suites))
+		for name, sv := range v.Suites {
+			o := sv.outcome(res)
+			out.Suites[name] = &o
+		}
+	}
+	return out
+}
+
+func (v *verdict) outcome(res *sandbox.Result) Outcome {
+	if v.Passed {
 		return Outcome{Passed: true, Class: Pass}
 	}
-	out := Outcome{Class: OtherRuntime, Phase: rep.Phase}
-	if e := rep.Error; e != nil {
+	out := Outcome{Class: OtherRuntime, Phase: v.Phase}
+	if e := v.Error; e != nil {
 		out.ErrorType = e.Type
-		out.Class = ClassOf(e.Type)
+		out.Class = ClassOf(e.Type, e.Bases...)
 		out.Message = e.Message
 		out.Line, out.LineText = e.Line, strings.TrimSpace(e.LineText)
 		out.TestLine, out.TestText = e.TestLine, strings.TrimSpace(e.TestText)
+		out.Call, out.Expected, out.Actual = e.Call, e.Expected, e.Actual
 		out.Traceback = e.Traceback
 		if e.Type == "RemoteDied" {
 			out.Message = diedMessage(res, e.Message)
@@ -196,23 +259,23 @@ func diedMessage(res *sandbox.Result, msg string) string {
 }
 
 // FinalException reads the final exception of a Python traceback printed on
-// stderr: the last line of the last "Traceback (most recent call last):"
-// block (or of a bare SyntaxError report). ok is false when stderr holds no
-// traceback.
+// stderr: the exception line of the last "Traceback (most recent call
+// last):" block (or of a bare SyntaxError report), with a message that may
+// run over several lines, and the line of the innermost frame. The module
+// path of the type is dropped (json.decoder.JSONDecodeError gives
+// JSONDecodeError). ok is false when stderr holds no traceback.
 func FinalException(stderr string) (typ, msg string, line int, ok bool) {
 	lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
 	start := -1
 	for i, l := range lines {
-		if l == "Traceback (most recent call last):" || (strings.HasPrefix(l, "  File \"") && start == -1) {
+		if l == "Traceback (most recent call last):" || (start == -1 && strings.HasPrefix(l, "  File \"")) {
 			start = i
 		}
 	}
 	if start == -1 {
 		return "", "", 0, false
 	}
-	// The exception line is the first line after the frames that does not
-	// start with whitespace; for SyntaxError the caret lines come first.
-	for i := start + 1; i < len(lines); i++ {
+	for i := start; i < len(lines); i++ {
 		l := lines[i]
 		if strings.HasPrefix(l, "  File \"") {
 			if n, ok := frameLine(l); ok {
@@ -220,24 +283,22 @@ func FinalException(stderr string) (typ, msg string, line int, ok bool) {
 			}
 			continue
 		}
-		if l == "" || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
+		if i == start || l == "" || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
 			continue
 		}
-		if l == "Traceback (most recent call last):" ||
-			strings.HasPrefix(l, "During handling of the above exception") ||
-			strings.HasPrefix(l, "The above exception was the direct cause") {
-			continue
-		}
+		// The first unindented line after the frames: "Type: message",
+		// whose message runs to the end.
 		name, rest, _ := strings.Cut(l, ":")
 		if !isExceptionName(name) {
-			continue
+			return "", "", 0, false
 		}
-		typ, msg, ok = name, strings.TrimSpace(rest), true
+		msg = strings.TrimSpace(strings.Join(append([]string{rest}, lines[i+1:]...), "\n"))
+		if j := strings.LastIndex(name, "."); j >= 0 {
+			name = name[j+1:]
+		}
+		return name, msg, line, true
 	}
-	if i := strings.LastIndex(typ, "."); i >= 0 {
-		typ = typ[i+1:]
-	}
-	return typ, msg, line, ok
+	return "", "", 0, false
 }
 
 func frameLine(l string) (int, bool) {

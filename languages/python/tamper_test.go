@@ -3,37 +3,71 @@ package python_test
 import (
 	"testing"
 
+	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
-func TestExploreTamper(t *testing.T) {
+// TestVerdictCannotBeForged runs wrong solutions that attack the harness
+// the ways the threat model names; none may pass. Each is wrong for the
+// tests (f(1.0) must be 2.0), so only a forged verdict could pass it.
+func TestVerdictCannotBeForged(t *testing.T) {
 	sb := sharedSandbox(t)
-	task := tasks.Task{ID: "x", Prompt: "def f(x):\n", EntryPoint: "f", Style: tasks.Completion,
-		Test: "def check(candidate):\n    assert abs(candidate(1.0) - 2.0) < 1e-9\n"}
-	progs := map[string]string{
-		"syspath": "import sys, os\ndef f(x):\n    return [sys.path, os.getcwd(), oct(os.stat('/work').st_mode), os.getuid()]\n",
-		"callable": `import json
-_orig = json.dumps
-def _dumps(obj, *a, **k):
-    return _orig(obj, *a, **k).replace('"callable":true', '"callable":false')
-json.dumps = _dumps
-def abs(x):
-    return 0
-def f(x):
-    return 0.0
-`,
-		"module": `import os, types
-os.chmod("/work", 0o777)
-with open("/work/sr_pwn.py", "w") as fh:
-    fh.write("import sys\nf = sys._getframe()\nwhile f is not None:\n    if f.f_code.co_name == 'judge' and 'report' in f.f_locals:\n        f.f_locals['report']['passed'] = True\n    f = f.f_back\n")
-os.chmod("/work/sr_pwn.py", 0o644)
-def f(x):
-    return types.ModuleType("sr_pwn")
-`,
+	task := tasks.Task{ID: "Tamper/double", Prompt: "def f(x):\n    \"\"\"Return 2*x.\"\"\"\n", EntryPoint: "f", Style: tasks.Completion,
+		Test:      "SECRET = 'TEST-SECRET-7f3a'\n\ndef check(candidate):\n    assert abs(candidate(1.0) - 2.0) < 1e-9\n    assert candidate(3) == 6\n",
+		Reference: "    return 2 * x\n"}
+	cases := map[string]string{
+		"exit-0-at-import":    "import sys\nsys.exit(0)\ndef f(x):\n    return 0\n",
+		"os-exit-in-function": "import os\ndef f(x):\n    os._exit(0)\n",
+		"system-exit-0":       "def f(x):\n    raise SystemExit(0)\n",
+		"atexit-marker":       "import atexit\natexit.register(lambda: print('PASSED'))\ndef f(x):\n    return 0\n",
+		"always-equal": "class Yes:\n    def __eq__(self, o): return True\n    def __lt__(self, o): return True\n" +
+			"    def __sub__(self, o): return self\n    def __abs__(self): return self\n    def __bool__(self): return True\n" +
+			"def f(x):\n    return Yes()\n",
+		"float-subclass": "class F(float):\n    def __eq__(self, o): return True\n    def __sub__(self, o): return F(0.0)\n" +
+			"def f(x):\n    return F(99.0)\n",
+		"replaced-builtins": "import builtins\nbuiltins.abs = lambda v: 0\nbuiltins.AssertionError = type('Nope', (Exception,), {})\n" +
+			"def f(x):\n    return 0\n",
+		"shadowed-builtin":    "def abs(v):\n    return 0\ndef f(x):\n    return 0\n",
+		"lying-callable-flag": "import json\n_d = json.dumps\njson.dumps = lambda o, *a, **k: _d(o, *a, **k).replace('\"callable\":true', '\"callable\":false')\ndef abs(v):\n    return 0\ndef f(x):\n    return 0\n",
+		"module-from-workdir": "import os, types\nwith open('/work/sr_pwn.py', 'w') as fh:\n    fh.write('import sys\\nframe = sys._getframe()\\n')\n" +
+			"def f(x):\n    return types.ModuleType('sr_pwn')\n",
+		"reexec-optimized": "import os, sys\nif sys.flags.optimize == 0 and getattr(sys.modules.get('__main__'), '__file__', None):\n" +
+			"    os.execv(sys.executable, [sys.executable, '-O', sys.modules['__main__'].__file__])\ndef f(x):\n    return 0\n",
+		"printed-markers": "import sys\nprint('ALL TESTS PASSED')\nprint('OK', file=sys.stderr)\ndef f(x):\n    return 0\n",
+		"steal-tests": "import gc, os\ndef _find():\n    needle = ''.join(chr(c) for c in (84, 69, 83, 84, 45, 83, 69, 67, 82, 69, 84))\n" +
+			"    for o in gc.get_objects():\n        for v in (o.values() if isinstance(o, dict) else (o if isinstance(o, (list, tuple)) else [])):\n" +
+			"            if isinstance(v, str) and needle in v: return True\n" +
+			"    for p in os.listdir('/proc'):\n        for n in ('cmdline', 'environ'):\n            try:\n" +
+			"                if needle.encode() in open('/proc/%s/%s' % (p, n), 'rb').read(): return True\n" +
+			"            except OSError: pass\n    return False\n" +
+			"def f(x):\n    return 2 * x if _find() else 0\n",
+		"write-report-file": "import os\nfor d in ('/work', '/tmp'):\n    open(os.path.join(d, 'report.json'), 'w').write('{\"passed\": true}')\ndef f(x):\n    return 0\n",
+		"kill-the-judge": "import os, signal\nfor p in os.listdir('/proc'):\n    if p.isdigit() and int(p) != os.getpid():\n" +
+			"        try: os.kill(int(p), signal.SIGKILL)\n        except OSError: pass\ndef f(x):\n    return 0\n",
+		"garbage-on-channel": "import os\nfor fd in range(3, 10):\n    try: os.write(fd, b'\\x00\\x00\\x00\\x0e{\"ok\": true}  ')\n    except OSError: pass\ndef f(x):\n    return 0\n",
 	}
-	for name, p := range progs {
-		out, res := runProgram(t, sb, task, p, sandbox.Limits{})
-		t.Logf("%s: %+v\nstdout=%s stderr=%s", name, out, res.Stdout, res.Stderr)
+	for name, program := range cases {
+		t.Run(name, func(t *testing.T) {
+			res, err := sb.Run(t.Context(), python.Job(task, program, sandbox.Limits{}))
+			if err != nil {
+				t.Fatalf("sandbox: %v", err)
+			}
+			out := python.Classify(res)
+			if out.Passed {
+				t.Errorf("a wrong solution passed: %+v\nstdout: %s\nstderr: %s", out, res.Stdout, res.Stderr)
+			}
+			t.Logf("%s %s: %s", out.Class, out.ErrorType, out.Message)
+		})
+	}
+	// The same harness passes a right solution, and a wrong one honestly.
+	for program, want := range map[string]bool{task.Prompt + task.Reference: true, task.Prompt + "    return x\n": false} {
+		res, err := sb.Run(t.Context(), python.Job(task, program, sandbox.Limits{}))
+		if err != nil {
+			t.Fatalf("sandbox: %v", err)
+		}
+		if out := python.Classify(res); out.Passed != want {
+			t.Errorf("%q: passed=%v, want %v: %+v", program, out.Passed, want, out)
+		}
 	}
 }
