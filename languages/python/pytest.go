@@ -2,7 +2,6 @@ package python
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 
 	"github.com/selfrepair/selfrepair/sandbox"
@@ -48,10 +47,11 @@ type pytestReport struct {
 	Tests    map[string]string `json:"tests"`
 	ExitCode *int              `json:"exit_code"`
 	Error    *struct {
-		Type      string `json:"type"`
-		Message   string `json:"message"`
-		Traceback string `json:"traceback"`
-		Test      string `json:"test"`
+		Type      string   `json:"type"`
+		Message   string   `json:"message"`
+		Traceback string   `json:"traceback"`
+		Bases     []string `json:"bases"`
+		Test      string   `json:"test"`
 	} `json:"error"`
 }
 
@@ -60,24 +60,9 @@ type pytestReport struct {
 // is classified by its exception (a failing assert is Assertion, and so is
 // pytest.fail); tests that never ran are OtherRuntime.
 func ClassifyPytest(res *sandbox.Result) Outcome {
-	switch res.Status {
-	case sandbox.StatusTimeout:
-		return Outcome{Class: Timeout, ErrorType: "Timeout", Message: res.Message}
-	case sandbox.StatusMemory:
-		return Outcome{Class: Memory, ErrorType: "MemoryError", Message: "the memory limit was reached"}
-	case sandbox.StatusOutputLimit:
-		return Outcome{Class: OutputLimit, ErrorType: "OutputLimit", Message: res.Message}
-	}
 	var rep pytestReport
-	if res.Report == nil || json.Unmarshal(res.Report, &rep) != nil {
-		msg := "the test harness produced no verdict"
-		if res.HarnessError != "" {
-			msg += ": " + res.HarnessError
-		}
-		if res.Status == sandbox.StatusSignaled {
-			msg = fmt.Sprintf("the tests were killed by signal %d", res.Signal)
-		}
-		return Outcome{Class: OtherRuntime, ErrorType: "NoVerdict", Message: msg}
+	if out, ok := unjudged(res, &rep, "the tests"); ok {
+		return out
 	}
 	if rep.Passed {
 		return Outcome{Passed: true, Class: Pass}
@@ -87,7 +72,7 @@ func ClassifyPytest(res *sandbox.Result) Outcome {
 		out.ErrorType = e.Type
 		out.Message = e.Message
 		out.Traceback = e.Traceback
-		out.Class = ClassOf(e.Type)
+		out.Class = ClassOf(e.Type, e.Bases...)
 		if e.Type == "Failed" && rep.Phase == "test" { // pytest.fail(): a test failure
 			out.Class = Assertion
 		}

@@ -193,24 +193,9 @@ type verdict struct {
 // Classify turns a harness job's result into an outcome. A pass needs the
 // trusted harness's own report that every test ran and passed.
 func Classify(res *sandbox.Result) Outcome {
-	switch res.Status {
-	case sandbox.StatusTimeout:
-		return Outcome{Class: Timeout, ErrorType: "Timeout", Message: res.Message}
-	case sandbox.StatusMemory:
-		return Outcome{Class: Memory, ErrorType: "MemoryError", Message: "the memory limit was reached"}
-	case sandbox.StatusOutputLimit:
-		return Outcome{Class: OutputLimit, ErrorType: "OutputLimit", Message: res.Message}
-	}
 	var v verdict
-	if res.Report == nil || json.Unmarshal(res.Report, &v) != nil {
-		msg := "the test harness produced no verdict"
-		if res.HarnessError != "" {
-			msg += ": " + res.HarnessError
-		}
-		if res.Status == sandbox.StatusSignaled {
-			msg = fmt.Sprintf("the solution was killed by signal %d", res.Signal)
-		}
-		return Outcome{Class: OtherRuntime, ErrorType: "NoVerdict", Message: msg}
+	if out, ok := unjudged(res, &v, "the solution"); ok {
+		return out
 	}
 	out := v.outcome(res)
 	if len(v.Suites) > 0 {
@@ -221,6 +206,32 @@ func Classify(res *sandbox.Result) Outcome {
 		}
 	}
 	return out
+}
+
+// unjudged is the outcome of a harness job whose verdict does not count:
+// a limit fired (the limits come first, whatever the report says), or the
+// trusted harness produced no report, which is then not a pass. Otherwise
+// it decodes the report into v and ok is false.
+func unjudged(res *sandbox.Result, v any, who string) (out Outcome, ok bool) {
+	switch res.Status {
+	case sandbox.StatusTimeout:
+		return Outcome{Class: Timeout, ErrorType: "Timeout", Message: res.Message}, true
+	case sandbox.StatusMemory:
+		return Outcome{Class: Memory, ErrorType: "MemoryError", Message: "the memory limit was reached"}, true
+	case sandbox.StatusOutputLimit:
+		return Outcome{Class: OutputLimit, ErrorType: "OutputLimit", Message: res.Message}, true
+	}
+	if res.Report != nil && json.Unmarshal(res.Report, v) == nil {
+		return Outcome{}, false
+	}
+	msg := "the test harness produced no verdict"
+	if res.HarnessError != "" {
+		msg += ": " + res.HarnessError
+	}
+	if res.Status == sandbox.StatusSignaled {
+		msg = fmt.Sprintf("%s was killed by signal %d", who, res.Signal)
+	}
+	return Outcome{Class: OtherRuntime, ErrorType: "NoVerdict", Message: msg}, true
 }
 
 func (v *verdict) outcome(res *sandbox.Result) Outcome {
