@@ -1,4 +1,23 @@
-// Package tasks loads benchmark problems: HumanEval (embedded), MBPP (full and sanitized), and a generic JSONL format.
+// Package tasks loads benchmark problems: HumanEval (embedded), MBPP (full and sanitized), HumanEval+ and
+// MBPP+ (EvalPlus), and a generic JSONL format.
+//
+// # Test programs
+//
+// A task carries up to three test suites, all trusted code in the same format, run the same way:
+//
+//	Test         the base tests (HumanEval's check(candidate), MBPP's asserts)
+//	PlusTest     EvalPlus' extra tests (humaneval-plus, mbpp-plus); "" when the task has none
+//	VisibleTest  the examples the model may be shown; "" when the prompt has none
+//
+// A harness runs any of them (call it T) as it runs Test: Imports, then the solution program
+// (Program(sample)), then Setup, then T, then "check(" + EntryPoint + ")" when EntryPoint is set:
+//
+//	Imports + "\n" + program + "\n" + Setup + "\n" + T [+ "\ncheck(" + EntryPoint + ")"]
+//
+// For Completion-style tasks every suite defines check(candidate); for Program-style tasks every suite is
+// top-level code that calls the function by name. An attempt passes HumanEval+/MBPP+ (evalplus'
+// "base + extra" score) when it passes both Test and PlusTest. The tests never need the reference solution
+// from elsewhere: PlusTest embeds it and runs it in its own namespace to get each expected output.
 //
 // # Generic JSONL format
 //
@@ -14,6 +33,8 @@
 //	reference     string: a correct answer in the task's style
 //	style         "completion" or "program"; default "program" when entry_point is empty, else "completion"
 //	language      string, default "python"
+//	plus_test     string: extra hidden tests, same format as test (Task.PlusTest)
+//	visible_test  string: tests the model may be shown, same format as test (Task.VisibleTest)
 //
 // Any other field is an error. Errors name the file and line, for example
 //
@@ -60,13 +81,23 @@ type Task struct {
 	Reference  string `json:"reference"`              // a correct answer in this task's Style (HumanEval canonical_solution, MBPP code)
 	Style      Style  `json:"style"`
 	Language   string `json:"language"` // "python"
+
+	// PlusTest is EvalPlus' extra test code (humaneval-plus, mbpp-plus), run like Test: for Completion style a
+	// `def check(candidate): ...`, for Program style top-level code calling the function by name. It embeds the
+	// plus inputs and the reference solution, and asserts that the solution's output for each input equals
+	// the reference's under evalplus' rules. "" when the task has no plus tests.
+	PlusTest string `json:"plus_test,omitempty"`
+	// VisibleTest holds the tests a model may be shown, in Test's format: for HumanEval the prompt's docstring
+	// examples as `def check(candidate):` asserts, for MBPP the first assert of Test (the one in the prompt).
+	// "" when there are none. Attempts are still scored on Test (and PlusTest).
+	VisibleTest string `json:"visible_test,omitempty"`
 }
 
 // Dataset is a named list of tasks.
 type Dataset struct {
 	Name  string
 	Tasks []Task
-	Hash  string // hex sha256 of the source file bytes as read (before gunzip)
+	Hash  string // hex sha256 of the source file bytes as read (before gunzip); for mbpp-plus, of its two files' hashes (combinedHash)
 }
 
 //go:embed data/HumanEval.jsonl.gz
@@ -75,7 +106,7 @@ var humanEvalGz []byte
 // DataEnv is the environment variable consulted by Load when dataDir is empty.
 const DataEnv = "SELFREPAIR_DATA"
 
-var builtins = []string{"humaneval", "mbpp", "mbpp-test", "mbpp-sanitized", "mbpp-sanitized-all"}
+var builtins = []string{"humaneval", "mbpp", "mbpp-test", "mbpp-sanitized", "mbpp-sanitized-all", "humaneval-plus", "mbpp-plus"}
 
 // Names returns the names of the built-in datasets, in order:
 //
@@ -84,6 +115,9 @@ var builtins = []string{"humaneval", "mbpp", "mbpp-test", "mbpp-sanitized", "mbp
 //	mbpp-test           full MBPP, test split task_ids 11..510 (500 tasks)
 //	mbpp-sanitized      sanitized MBPP test split: the 257 tasks with task_id 11..510 (file mbpp/sanitized-mbpp.json.gz)
 //	mbpp-sanitized-all  all 427 sanitized tasks
+//	humaneval-plus      HumanEval+ v0.1.10 (164 tasks, file evalplus/HumanEvalPlus-v0.1.10.jsonl.gz), with PlusTest
+//	mbpp-plus           MBPP+ v0.2.0 (378 tasks, files evalplus/MbppPlus-v0.2.0.jsonl.gz and
+//	                    evalplus/MbppPlus-OriginFmt-v0.2.0.jsonl.gz), with PlusTest
 func Names() []string {
 	return append([]string(nil), builtins...)
 }
@@ -109,8 +143,31 @@ func Load(name, dataDir string) (*Dataset, error) {
 		return loadSanitized(name, dataDir, 11, 510)
 	case "mbpp-sanitized-all":
 		return loadSanitized(name, dataDir, 0, 0)
+	case "humaneval-plus":
+		return loadHumanEvalPlus(name, dataDir)
+	case "mbpp-plus":
+		return loadMBPPPlus(name, dataDir)
 	}
 	return nil, fmt.Errorf("tasks: unknown dataset %q (known: %s, or a path ending in .jsonl or .jsonl.gz)", name, strings.Join(builtins, ", "))
+}
+
+// Fingerprint identifies the program that runs the task's Test against its reference solution: a hex
+// sha256 over the trusted fields that make up that program (Language, Style, EntryPoint, Imports, the
+// reference program Program(ReferenceSample()), which for Completion style includes the Prompt, Setup and
+// Test). A cache of measured reference runtimes can be keyed by it: it changes whenever the program does,
+// and is the same for equal programs whatever the task ID or dataset. PlusTest and VisibleTest are not part
+// of it; to key the runtime of one of them, fingerprint a copy whose Test is that suite:
+//
+//	pt := t
+//	pt.Test = t.PlusTest
+//	key := pt.Fingerprint()
+func (t Task) Fingerprint() string {
+	h := sha256.New()
+	for _, f := range []string{"selfrepair tasks fingerprint v1", t.Language, string(t.Style), t.EntryPoint,
+		t.Imports, t.Program(t.ReferenceSample()), t.Setup, t.Test} {
+		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ByID returns the task with that id.
@@ -221,6 +278,7 @@ func loadHumanEval(raw []byte) (*Dataset, error) {
 		ds.Tasks = append(ds.Tasks, Task{
 			ID: r.TaskID, Prompt: r.Prompt, EntryPoint: r.EntryPoint, Test: r.Test,
 			Reference: r.CanonicalSolution, Style: Completion, Language: "python",
+			VisibleTest: humanEvalVisibleTest(r.TaskID, r.Prompt, r.EntryPoint),
 		})
 		return nil
 	})
@@ -236,6 +294,14 @@ func mbppPrompt(text string, tests []string) string {
 		p += "\n" + tests[0]
 	}
 	return p
+}
+
+// firstTest is an MBPP task's VisibleTest: its first assert, which its prompt shows.
+func firstTest(tests []string) string {
+	if len(tests) == 0 {
+		return ""
+	}
+	return tests[0]
 }
 
 func inRange(id, lo, hi int) bool { return lo == 0 && hi == 0 || id >= lo && id <= hi }
@@ -263,13 +329,14 @@ func loadMBPP(name, dataDir string, lo, hi int) (*Dataset, error) {
 		}
 		tests := crlfAll(r.TestList)
 		ds.Tasks = append(ds.Tasks, Task{
-			ID:        "Mbpp/" + strconv.Itoa(r.TaskID),
-			Prompt:    mbppPrompt(r.Text, tests),
-			Setup:     crlf(r.TestSetupCode),
-			Test:      strings.Join(tests, "\n"),
-			Reference: crlf(r.Code),
-			Style:     Program,
-			Language:  "python",
+			ID:          "Mbpp/" + strconv.Itoa(r.TaskID),
+			Prompt:      mbppPrompt(r.Text, tests),
+			Setup:       crlf(r.TestSetupCode),
+			Test:        strings.Join(tests, "\n"),
+			VisibleTest: firstTest(tests),
+			Reference:   crlf(r.Code),
+			Style:       Program,
+			Language:    "python",
 		})
 		return nil
 	})
@@ -302,13 +369,14 @@ func loadSanitized(name, dataDir string, lo, hi int) (*Dataset, error) {
 		}
 		tests := crlfAll(r.TestList)
 		ds.Tasks = append(ds.Tasks, Task{
-			ID:        "Mbpp/" + strconv.Itoa(r.TaskID),
-			Prompt:    mbppPrompt(r.Prompt, tests),
-			Imports:   strings.Join(crlfAll(r.TestImports), "\n"),
-			Test:      strings.Join(tests, "\n"),
-			Reference: crlf(r.Code),
-			Style:     Program,
-			Language:  "python",
+			ID:          "Mbpp/" + strconv.Itoa(r.TaskID),
+			Prompt:      mbppPrompt(r.Prompt, tests),
+			Imports:     strings.Join(crlfAll(r.TestImports), "\n"),
+			Test:        strings.Join(tests, "\n"),
+			VisibleTest: firstTest(tests),
+			Reference:   crlf(r.Code),
+			Style:       Program,
+			Language:    "python",
 		})
 	}
 	return ds, nil
@@ -356,6 +424,8 @@ func loadJSONL(path string) (*Dataset, error) {
 			Reference   string  `json:"reference"`
 			Style       Style   `json:"style"`
 			Language    string  `json:"language"`
+			PlusTest    string  `json:"plus_test"`
+			VisibleTest string  `json:"visible_test"`
 		}
 		if err := decodeStrict(line, &r, true); err != nil {
 			return jsonErr(where, err)
@@ -387,6 +457,7 @@ func loadJSONL(path string) (*Dataset, error) {
 		ds.Tasks = append(ds.Tasks, Task{
 			ID: id, Prompt: r.Prompt, EntryPoint: r.EntryPoint, Imports: r.TestImports, Setup: r.TestSetup,
 			Test: *r.Test, Reference: r.Reference, Style: r.Style, Language: r.Language,
+			PlusTest: r.PlusTest, VisibleTest: r.VisibleTest,
 		})
 		return nil
 	})

@@ -31,8 +31,10 @@ func TestCounts(t *testing.T) {
 		{"mbpp-test", 500, "Mbpp/11", "Mbpp/510"},
 		{"mbpp-sanitized", 257, "Mbpp/11", ""},
 		{"mbpp-sanitized-all", 427, "Mbpp/2", ""},
+		{"humaneval-plus", 164, "HumanEval/0", "HumanEval/163"},
+		{"mbpp-plus", 378, "Mbpp/2", "Mbpp/809"},
 	}
-	if got := strings.Join(Names(), ","); got != "humaneval,mbpp,mbpp-test,mbpp-sanitized,mbpp-sanitized-all" {
+	if got := strings.Join(Names(), ","); got != "humaneval,mbpp,mbpp-test,mbpp-sanitized,mbpp-sanitized-all,humaneval-plus,mbpp-plus" {
 		t.Errorf("Names() = %s", got)
 	}
 	for _, tc := range tests {
@@ -177,7 +179,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestGenericJSONL(t *testing.T) {
-	good := `{"task_id": "a", "prompt": "def f():\n", "test": "def check(candidate): assert candidate() == 1", "entry_point": "f", "reference": "    return 1\n"}
+	good := `{"task_id": "a", "prompt": "def f():\n", "test": "def check(candidate): assert candidate() == 1", "entry_point": "f", "reference": "    return 1\n", "plus_test": "def check(candidate): assert candidate() != 2", "visible_test": "def check(candidate): pass"}
 
 {"task_id": "b", "prompt": "Write g.", "test": "assert g() == 2", "reference": "def g(): return 2", "test_imports": "import math", "test_setup": "X = 1"}
 {"task_id": "c", "test": "assert True", "style": "completion", "language": "go"}
@@ -191,10 +193,11 @@ func TestGenericJSONL(t *testing.T) {
 			t.Fatalf("%s: %d tasks", name, len(ds.Tasks))
 		}
 		a, b, c := ds.Tasks[0], ds.Tasks[1], ds.Tasks[2]
-		if a.Style != Completion || a.Language != "python" || a.EntryPoint != "f" || a.Reference != "    return 1\n" {
+		if a.Style != Completion || a.Language != "python" || a.EntryPoint != "f" || a.Reference != "    return 1\n" ||
+			a.PlusTest != "def check(candidate): assert candidate() != 2" || a.VisibleTest != "def check(candidate): pass" {
 			t.Errorf("a = %+v", a)
 		}
-		if b.Style != Program || b.Imports != "import math" || b.Setup != "X = 1" {
+		if b.Style != Program || b.Imports != "import math" || b.Setup != "X = 1" || b.PlusTest != "" || b.VisibleTest != "" {
 			t.Errorf("b = %+v", b)
 		}
 		if c.Style != Completion || c.Language != "go" {
