@@ -34,20 +34,23 @@ const (
 
 // Record is one result line of results.jsonl.
 type Record struct {
-	TaskID     string          `json:"task_id"`
-	Sample     int             `json:"sample"`
-	Passed     bool            `json:"passed"`
-	Status     string          `json:"status"`
-	ErrorClass python.Class    `json:"error_class"`
-	ErrorType  string          `json:"error_type,omitempty"`
-	Message    string          `json:"message,omitempty"`
-	Line       int             `json:"line,omitempty"`
-	LineText   string          `json:"line_text,omitempty"`
-	TestLine   int             `json:"test_line,omitempty"`
-	TestText   string          `json:"test_line_text,omitempty"`
-	RunMS      float64         `json:"run_ms"`
-	TotalMS    float64         `json:"total_ms"`
-	Outcome    *python.Outcome `json:"-"`
+	TaskID     string       `json:"task_id"`
+	Sample     int          `json:"sample"`
+	Passed     bool         `json:"passed"`
+	Status     string       `json:"status"`
+	ErrorClass python.Class `json:"error_class"`
+	ErrorType  string       `json:"error_type,omitempty"`
+	Message    string       `json:"message,omitempty"`
+	Line       int          `json:"line,omitempty"`
+	LineText   string       `json:"line_text,omitempty"`
+	TestLine   int          `json:"test_line,omitempty"`
+	TestText   string       `json:"test_line_text,omitempty"`
+	// Suites has the verdict of each suite of tests that ran (base, plus,
+	// visible), when more than one was asked for.
+	Suites  map[python.Suite]bool `json:"suites,omitempty"`
+	RunMS   float64               `json:"run_ms"`
+	TotalMS float64               `json:"total_ms"`
+	Outcome *python.Outcome       `json:"-"`
 }
 
 // Options of an evaluation.
@@ -57,6 +60,10 @@ type Options struct {
 	Samples     []tasks.Sample
 	Concurrency int
 	Limits      sandbox.Limits
+	// Suites are the suites of tests each sample runs (default: Base).
+	Suites []python.Suite
+	// Timeouts override Limits.Timeout per task id (see Calibrate).
+	Timeouts map[string]time.Duration
 	// Progress, if set, is called after every sample.
 	Progress func(done, total, passed int)
 }
@@ -87,7 +94,11 @@ func Run(ctx context.Context, o Options) ([]Record, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			recs[i] = One(ctx, o.Runner, t, s, o.Limits)
+			limits := o.Limits
+			if d, ok := o.Timeouts[t.ID]; ok {
+				limits.Timeout = d
+			}
+			recs[i] = One(ctx, o.Runner, t, s, limits, o.Suites...)
 			if recs[i].Passed {
 				passed.Add(1)
 			}
@@ -114,11 +125,12 @@ func Run(ctx context.Context, o Options) ([]Record, error) {
 	return recs, nil
 }
 
-// One evaluates one sample. A sandbox failure is retried once on another
-// container before it is recorded as StatusSandboxError.
-func One(ctx context.Context, r Runner, t tasks.Task, s tasks.Sample, limits sandbox.Limits) Record {
+// One evaluates one sample on the suites of its task's tests (Base when
+// none is named). A sandbox failure is retried once on another container
+// before it is recorded as StatusSandboxError.
+func One(ctx context.Context, r Runner, t tasks.Task, s tasks.Sample, limits sandbox.Limits, suites ...python.Suite) Record {
 	rec := Record{TaskID: s.TaskID, Sample: s.Index}
-	job := python.Job(t, t.Program(s), limits)
+	job := python.Job(t, t.Program(s), limits, suites...)
 	var res *sandbox.Result
 	var err error
 	for attempt := 0; attempt < 2; attempt++ {
@@ -139,6 +151,12 @@ func One(ctx context.Context, r Runner, t tasks.Task, s tasks.Sample, limits san
 	rec.ErrorClass = out.Class
 	rec.ErrorType, rec.Message = out.ErrorType, out.Message
 	rec.Line, rec.LineText, rec.TestLine, rec.TestText = out.Line, out.LineText, out.TestLine, out.TestText
+	if len(suites) > 1 && len(out.Suites) > 0 {
+		rec.Suites = make(map[python.Suite]bool, len(out.Suites))
+		for name, o := range out.Suites {
+			rec.Suites[name] = o.Passed
+		}
+	}
 	rec.RunMS = ms(res.Run)
 	rec.TotalMS = ms(res.Total)
 	switch {
@@ -158,9 +176,22 @@ func One(ctx context.Context, r Runner, t tasks.Task, s tasks.Sample, limits san
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// SuitePassed reports whether the sample passed suite s; a record of one
+// suite says it of that suite.
+func (r Record) SuitePassed(s python.Suite) bool {
+	if r.Suites == nil {
+		return r.Passed
+	}
+	return r.Suites[s]
+}
+
 // Counts returns, per task, [n, c]: samples evaluated (sandbox errors left
-// out: they say nothing of the code) and samples passed.
-func Counts(recs []Record) (counts [][2]int, sandboxErrors int) {
+// out: they say nothing of the code) and samples that passed, by passed
+// (nil: Record.Passed).
+func Counts(recs []Record, passed func(Record) bool) (counts [][2]int, sandboxErrors int) {
+	if passed == nil {
+		passed = func(r Record) bool { return r.Passed }
+	}
 	idx := map[string]int{}
 	for _, r := range recs {
 		if r.Status == StatusSandboxError {
@@ -174,7 +205,7 @@ func Counts(recs []Record) (counts [][2]int, sandboxErrors int) {
 			counts = append(counts, [2]int{})
 		}
 		counts[i][0]++
-		if r.Passed {
+		if passed(r) {
 			counts[i][1]++
 		}
 	}

@@ -17,6 +17,7 @@ import decimal
 import fractions
 import importlib
 import linecache
+import reprlib
 import sys
 import traceback
 import types
@@ -26,17 +27,34 @@ SOLUTION_FILE = "solution.py"
 
 
 # ---- value encoding (shared) ----
+#
+# The channel speaks JSON, which carries None, bools, strings, floats (NaN
+# and infinities included) and ints exactly; everything else travels tagged:
+# {"t": kind, "v": ...}. Ints too long for decimal text (Python refuses to
+# write more than 4300 digits) travel in hex.
+
+PLAIN = frozenset((type(None), bool, str, float))
+HUGE_BITS = 12000  # about 3600 decimal digits
+
+
+def plain_list(values):
+    """Whether a list holds only values JSON carries as they are."""
+    for v in values:
+        t = type(v)
+        if t in PLAIN or (t is int and v.bit_length() <= HUGE_BITS):
+            continue
+        return False
+    return True
+
 
 def encode(value, refs):
     t = type(value)
-    if value is None or t is bool or t is str:
+    if t in PLAIN:
         return value
     if t is int:
-        return value if -(1 << 53) < value < (1 << 53) else {"t": "int", "v": str(value)}
-    if t is float:
-        return {"t": "float", "v": repr(value)}
+        return value if value.bit_length() <= HUGE_BITS else {"t": "int", "v": hex(value)}
     if t is list:
-        return [encode(v, refs) for v in value]
+        return value if plain_list(value) else [encode(v, refs) for v in value]
     if t is tuple:
         return {"t": "tuple", "v": [encode(v, refs) for v in value]}
     if t is dict:
@@ -258,12 +276,12 @@ def decode(v, ref):
     if type(v) is float:
         return v
     if type(v) is list:
-        return [decode(x, ref) for x in v]
+        return v if plain_list(v) else [decode(x, ref) for x in v]
     if type(v) is not dict:
         raise TypeError("unexpected value from the solution")
     t, x = v.get("t"), v.get("v")
     if t == "int":
-        return int(x)
+        return int(x, 16)
     if t == "float":
         return float(x)
     if t == "tuple":
@@ -324,26 +342,39 @@ def remote_exception(info):
     return exc
 
 
+NOTHING = object()  # no value (a call that has not returned)
+
+
 class Conn:
     def __init__(self, chan):
         self.chan = chan
         self.calls = 0
-        self.last_call = None  # "f(args)", the running assert's last call into the solution
-        self.last_result = None  # what it returned
+        # The running assert's last call into the solution, (name, args,
+        # kwargs), and what it returned: formatted only if the assert fails.
+        self.last_call = None
+        self.last_result = NOTHING
+
+    def call_text(self):
+        if self.last_call is None:
+            return None
+        name, args, kwargs = self.last_call
+        return "%s(%s)" % (name, ", ".join([short_repr(a, 120) for a in args] +
+                                           ["%s=%s" % (k, short_repr(v, 120)) for k, v in kwargs.items()]))
 
     def begin(self):
-        self.last_call = self.last_result = None
+        self.last_call, self.last_result = None, NOTHING
 
     def fail(self, op, a, b, message, a_is_call):
         actual, expected = (a, b) if a_is_call else (b, a)
         detail = {"op": op, "actual": short_repr(actual), "expected": short_repr(expected)}
-        if self.last_call is not None:
-            detail["call"] = self.last_call
+        call = self.call_text()
+        if call is not None:
+            detail["call"] = call
         text = "%s %s %s is false" % (short_repr(a), op, short_repr(b))
         if op == "==":
             text = "expected %s, got %s" % (detail["expected"], detail["actual"])
-        if self.last_call is not None:
-            text = "%s: %s" % (self.last_call, text)
+        if call is not None:
+            text = "%s: %s" % (call, text)
         if message is not None:
             text = "%s (%s)" % (short_repr(message) if not isinstance(message, str) else message[:MAX_MESSAGE], text)
         raise TestFailed(text, detail)
@@ -374,9 +405,7 @@ class Conn:
 
     def call(self, target, args, kwargs):
         self.calls += 1
-        self.last_call = "%s(%s)" % (target._name or "<function>", ", ".join(
-            [short_repr(a, 120) for a in args] + ["%s=%s" % (k, short_repr(v, 120)) for k, v in kwargs.items()]))
-        self.last_result = None
+        self.last_call, self.last_result = (target._name or "<function>", args, kwargs), NOTHING
         req = {"op": "call", "target": target._key, "args": [self.enc(a) for a in args],
                "kwargs": {k: self.enc(v) for k, v in kwargs.items()}}
         try:
@@ -387,7 +416,7 @@ class Conn:
         if "error" in reply:
             raise remote_exception(reply["error"])
         result = decode(reply.get("ok"), self.ref)
-        self.last_result = short_repr(result)
+        self.last_result = result
         for arg, new in zip(args, reply.get("mut") or []):
             if new is None:
                 continue
@@ -432,8 +461,13 @@ class Failure(Exception):
 
 
 def short_repr(value, limit=300):
+    """repr(value) within about limit characters, without building the
+    whole of a large value's repr."""
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxtuple, r.maxset, r.maxfrozenset, r.maxdeque, r.maxarray = 4, 16, 16, 16, 16, 16, 16
+    r.maxdict, r.maxstring, r.maxlong, r.maxother = 8, limit // 2, limit // 2, limit // 2
     try:
-        text = repr(value)
+        text = r.repr(value)
     except BaseException:
         text = "<unprintable>"
     return text if len(text) <= limit else text[:limit // 2] + " ... " + text[-limit // 2:]
@@ -610,7 +644,7 @@ def explain(exc, test_source, conn=None):
         out.update(exc.detail)
         out["type"], out["module"] = "AssertionError", "builtins"
     elif conn is not None and conn.last_call is not None:
-        out["call"] = conn.last_call
-        if conn.last_result is not None:
-            out["actual"] = conn.last_result
+        out["call"] = conn.call_text()
+        if conn.last_result is not NOTHING:
+            out["actual"] = short_repr(conn.last_result)
     return out

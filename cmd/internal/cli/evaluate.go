@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docker/go-units"
@@ -38,6 +39,8 @@ type EvaluateOptions struct {
 	Timeout     time.Duration
 	Memory      string
 	HashSeed    string
+	Calibrate   string
+	Factor      float64
 }
 
 // NewCmdEvaluate scores samples against a dataset's tests.
@@ -77,6 +80,8 @@ HumanEval is built in; the others are read from --data-dir (or $` + tasks.DataEn
 	fl.DurationVar(&o.Timeout, "timeout", d.Timeout, "wall-clock limit per sample")
 	fl.StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit per sample")
 	fl.StringVar(&o.HashSeed, "hash-seed", "", "PYTHONHASHSEED of the sandboxes (default random)")
+	fl.StringVar(&o.Calibrate, "calibrate", "auto", "per-task time limits from the reference solutions' runtimes: auto (datasets with plus tests), always or never")
+	fl.Float64Var(&o.Factor, "time-limit-factor", evaluate.DefaultCalibration().Factor, "calibrated limit = this × the reference's runtime (never below --timeout)")
 	return cmd
 }
 
@@ -109,9 +114,16 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	if err != nil {
 		return &usageError{fmt.Errorf("--memory: %w", err)}
 	}
+	if o.Calibrate != "auto" && o.Calibrate != "always" && o.Calibrate != "never" {
+		return &usageError{fmt.Errorf("--calibrate: %q is not auto, always or never", o.Calibrate)}
+	}
 	ds, err := tasks.Load(o.Dataset, o.DataDir)
 	if err != nil {
 		return err
+	}
+	suites := []python.Suite{python.Base}
+	if hasPlus(ds) {
+		suites = append(suites, python.Plus)
 	}
 	var samples []tasks.Sample
 	if o.Canonical {
@@ -155,14 +167,32 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	}
 	defer sb.Close()
 
+	var timeouts map[string]time.Duration
+	if o.Calibrate == "always" || (o.Calibrate == "auto" && len(suites) > 1) {
+		img, err := eng.Image(ctx, image)
+		if err != nil {
+			return err
+		}
+		cal := evaluate.DefaultCalibration()
+		cal.Floor, cal.Factor, cal.Suites, cal.Image, cal.Cache = o.Timeout, o.Factor, suites, img.ID, evaluate.CacheDir()
+		cal.Workers = o.Concurrency
+		every := throttle{every: 2 * time.Second}
+		cal.Progress = func(done, total int) {
+			if every.due(done == total) {
+				log.Info("measuring reference runtimes (once per image and harness)", "done", fmt.Sprintf("%d/%d", done, total))
+			}
+		}
+		if timeouts, err = evaluate.Calibrate(ctx, sb, ds, cal); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	log.Info("evaluating", "dataset", ds.Name, "samples", len(samples), "isolation", iso, "concurrency", o.Concurrency)
-	var lastLog time.Time
+	every := throttle{every: 2 * time.Second}
 	recs, err := evaluate.Run(ctx, evaluate.Options{
-		Runner: sb, Dataset: ds, Samples: samples, Concurrency: o.Concurrency, Limits: limits,
+		Runner: sb, Dataset: ds, Samples: samples, Concurrency: o.Concurrency, Limits: limits, Suites: suites, Timeouts: timeouts,
 		Progress: func(done, total, passed int) {
-			if done == total || time.Since(lastLog) > 2*time.Second {
-				lastLog = time.Now()
+			if every.due(done == total) {
 				log.Info("progress", "done", fmt.Sprintf("%d/%d", done, total), "passed", passed)
 			}
 		},
@@ -178,7 +208,16 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 			return fmt.Errorf("cannot write results to %s: %w", o.Out, err)
 		}
 	}
-	return printSummary(f, ds.Name, recs, ks, o.Out, time.Since(start))
+	return printSummary(f, ds.Name, recs, ks, suites, o.Out, time.Since(start))
+}
+
+func hasPlus(ds *tasks.Dataset) bool {
+	for _, t := range ds.Tasks {
+		if t.PlusTest != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func writeRecords(out *os.File, recs []evaluate.Record) error {
@@ -195,8 +234,8 @@ func writeRecords(out *os.File, recs []evaluate.Record) error {
 	return out.Sync()
 }
 
-func printSummary(f *Factory, name string, recs []evaluate.Record, ks []int, outPath string, took time.Duration) error {
-	counts, sandboxErrors := evaluate.Counts(recs)
+func printSummary(f *Factory, name string, recs []evaluate.Record, ks []int, suites []python.Suite, outPath string, took time.Duration) error {
+	counts, sandboxErrors := evaluate.Counts(recs, nil)
 	passed := 0
 	minN := -1
 	for _, c := range counts {
@@ -211,11 +250,29 @@ func printSummary(f *Factory, name string, recs []evaluate.Record, ks []int, out
 			ks = append(ks, k)
 		}
 	}
-	for _, k := range ks {
-		if v, ok := reports.MeanPassAtK(counts, k); ok {
-			fmt.Fprintf(f.Out, "pass@%d = %.4f\n", k, v)
-		} else {
-			fmt.Fprintf(f.Out, "pass@%d: no task has %d samples\n", k, k)
+	// With plus tests, pass@k is given on the base tests and on base + plus,
+	// as EvalPlus does.
+	views := []struct {
+		label  string
+		passed func(evaluate.Record) bool
+	}{{"", nil}}
+	if len(suites) > 1 {
+		views = []struct {
+			label  string
+			passed func(evaluate.Record) bool
+		}{
+			{" (base tests)", func(r evaluate.Record) bool { return r.SuitePassed(python.Base) }},
+			{" (base + plus tests)", nil},
+		}
+	}
+	for _, v := range views {
+		counts, _ := evaluate.Counts(recs, v.passed)
+		for _, k := range ks {
+			if p, ok := reports.MeanPassAtK(counts, k); ok {
+				fmt.Fprintf(f.Out, "pass@%d%s = %.4f\n", k, v.label, p)
+			} else {
+				fmt.Fprintf(f.Out, "pass@%d: no task has %d samples\n", k, k)
+			}
 		}
 	}
 	if outPath != "" {
@@ -225,4 +282,22 @@ func printSummary(f *Factory, name string, recs []evaluate.Record, ks []int, out
 		return &exitError{code: ExitSandboxError, err: fmt.Errorf("%d sample(s) left out: %w", sandboxErrors, evaluate.ErrSandbox)}
 	}
 	return nil
+}
+
+// throttle lets progress be logged at most once per interval, from any
+// goroutine, and always at the end.
+type throttle struct {
+	mu    sync.Mutex
+	last  time.Time
+	every time.Duration
+}
+
+func (t *throttle) due(final bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !final && time.Since(t.last) < t.every {
+		return false
+	}
+	t.last = time.Now()
+	return true
 }
