@@ -20,8 +20,14 @@ image: build
 images: build
 	$(BIN) sandbox build --if-stale $(LANGS)
 
+# A self-repair study of all of HumanEval (3 samples per task, 5 repair rounds) against the
+# built-in SIMULATED model (agent/sim, started in-process; not a real LLM), with a fixed seed:
+# prints the pass rate and pass@k after each round and the run directory. Answers are cached
+# (~/.cache/selfrepair/responses), so running it again asks the simulator nothing.
+DEMO_RUN := runs/demo
 demo: image
-	$(BIN) evaluate --dataset humaneval --canonical
+	rm -rf $(DEMO_RUN)
+	$(BIN) study --sim --dataset humaneval --samples 3 --rounds 5 --feedback traceback --seed 1 --out $(DEMO_RUN)
 
 vet:
 	$(GO) vet ./...

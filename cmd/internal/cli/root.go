@@ -126,6 +126,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&f.Verbose, "verbose", "v", false, "log debug detail")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(NewCmdSandbox(f), NewCmdEvaluate(f, nil), NewCmdSim(f, nil))
+	root.AddCommand(NewCmdStudy(f, nil))
 	return root
 }
 

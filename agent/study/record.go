@@ -1,0 +1,182 @@
+package study
+
+import (
+	"time"
+
+	"github.com/selfrepair/selfrepair/agent/prompt"
+)
+
+// Format is the manifest's format tag.
+const Format = "selfrepair-study/1"
+
+// Files of a run directory.
+const (
+	ManifestFile = "manifest.json"
+	AttemptsFile = "attempts.jsonl"
+	SummaryFile  = "summary.json"
+)
+
+// Run statuses (Manifest.Status).
+const (
+	StatusRunning     = "running"
+	StatusComplete    = "complete"
+	StatusInterrupted = "interrupted"
+	StatusFailed      = "failed"
+)
+
+// Attempt statuses beyond those of agent/evaluate (passed, failed,
+// timeout, memory, output-limit; sandbox-error is never recorded).
+const (
+	// StatusTooLong: the endpoint refused the request because the prompt
+	// does not fit the model's context; the sample ends there.
+	StatusTooLong = "prompt-too-long"
+)
+
+// Attempt is one line of attempts.jsonl: one request to the model and the
+// verdict on the code it answered. See SCHEMA.md.
+type Attempt struct {
+	TaskID string `json:"task_id"`
+	Sample int    `json:"sample"`
+	Round  int    `json:"round"`
+	Seed   int    `json:"seed"`
+
+	Messages     []prompt.Message `json:"messages"`
+	Response     string           `json:"response"`
+	FinishReason string           `json:"finish_reason,omitempty"`
+	Code         string           `json:"code"`
+	CodeHash     string           `json:"code_hash"`
+
+	Verdict
+	// Visible is the verdict of the visible (example) tests, when the
+	// feedback comes from them (feedback_tests "visible").
+	Visible *Verdict `json:"visible,omitempty"`
+
+	Stall      bool   `json:"stall,omitempty"`
+	StallOf    *int   `json:"stall_of,omitempty"`
+	Feedback   string `json:"feedback,omitempty"`
+	Reflection string `json:"reflection,omitempty"`
+	LLMError   string `json:"llm_error,omitempty"`
+
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+
+	// Provenance and timing: they differ between runs that are otherwise
+	// identical.
+	CacheHit    bool      `json:"cache_hit"`
+	Reused      bool      `json:"reused,omitempty"`
+	LLMAttempts int       `json:"llm_attempts"`
+	LLMMS       float64   `json:"llm_ms"`
+	RunMS       float64   `json:"run_ms"`
+	ExecMS      float64   `json:"exec_ms"`
+	Time        time.Time `json:"time"`
+}
+
+// Verdict is how the tests judged some code.
+type Verdict struct {
+	Passed     bool   `json:"passed"`
+	Status     string `json:"status"`
+	ErrorClass string `json:"error_class"`
+	ErrorType  string `json:"error_type,omitempty"`
+	Message    string `json:"message,omitempty"`
+	Line       int    `json:"line,omitempty"`
+	LineText   string `json:"line_text,omitempty"`
+	TestLine   int    `json:"test_line,omitempty"`
+	TestText   string `json:"test_line_text,omitempty"`
+	Traceback  string `json:"traceback,omitempty"`
+}
+
+// Manifest is manifest.json: everything needed to understand, reproduce
+// and resume a run. See SCHEMA.md.
+type Manifest struct {
+	Format   string    `json:"format"`
+	RunID    string    `json:"run_id"`
+	Status   string    `json:"status"`
+	Error    string    `json:"error,omitempty"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	Sessions []Session `json:"sessions"`
+
+	Params  Params      `json:"params"`
+	Dataset DatasetInfo `json:"dataset"`
+	Model   ModelInfo   `json:"model"`
+	Sandbox SandboxInfo `json:"sandbox"`
+	Cache   CacheInfo   `json:"cache"`
+}
+
+// Params are the parameters that define a study: a resumed run keeps them.
+type Params struct {
+	Dataset         string       `json:"dataset"`
+	Tasks           []string     `json:"tasks"`
+	Model           string       `json:"model"`
+	Samples         int          `json:"samples"`
+	Rounds          int          `json:"rounds"`
+	Feedback        prompt.Mode  `json:"feedback"`
+	RepairStyle     prompt.Style `json:"repair_style"`
+	FeedbackTests   string       `json:"feedback_tests"`
+	TracebackBudget int          `json:"traceback_budget"`
+	Temperature     *float32     `json:"temperature,omitempty"`
+	TopP            *float32     `json:"top_p,omitempty"`
+	MaxTokens       int          `json:"max_tokens,omitempty"`
+	Seed            uint64       `json:"seed"`
+	Concurrency     int          `json:"concurrency"`
+	TimeoutMS       int64        `json:"timeout_ms"`
+	MemoryBytes     int64        `json:"memory_bytes"`
+}
+
+// Feedback test suites (Params.FeedbackTests).
+const (
+	HiddenTests  = "hidden"
+	VisibleTests = "visible"
+)
+
+// Session is one process's part of a run.
+type Session struct {
+	Started  time.Time  `json:"started"`
+	Ended    *time.Time `json:"ended,omitempty"`
+	Status   string     `json:"status"`
+	Error    string     `json:"error,omitempty"`
+	PID      int        `json:"pid"`
+	Tool     string     `json:"tool"`
+	ImageID  string     `json:"image_id,omitempty"`
+	Endpoint string     `json:"endpoint,omitempty"`
+	Attempts int        `json:"attempts"`
+}
+
+// DatasetInfo identifies the dataset.
+type DatasetInfo struct {
+	Name    string `json:"name"`
+	Hash    string `json:"hash"`
+	Tasks   int    `json:"tasks"`
+	DataDir string `json:"data_dir,omitempty"`
+}
+
+// ModelInfo identifies the model and its endpoint.
+type ModelInfo struct {
+	Name      string   `json:"name"`
+	Endpoint  string   `json:"endpoint"`
+	Simulator bool     `json:"simulator"`
+	Sim       *SimInfo `json:"sim,omitempty"`
+}
+
+// SimInfo describes a simulator started inside the study's process.
+type SimInfo struct {
+	InProcess bool    `json:"in_process"`
+	Seed      uint64  `json:"seed"`
+	LatencyMS int64   `json:"latency_ms,omitempty"`
+	FaultRate float64 `json:"fault_rate,omitempty"`
+}
+
+// SandboxInfo identifies the sandbox.
+type SandboxInfo struct {
+	Image     string `json:"image"`
+	ImageID   string `json:"image_id"`
+	Isolation string `json:"isolation"`
+	Size      int    `json:"size"`
+	HashSeed  string `json:"hash_seed"`
+}
+
+// CacheInfo says where the response cache is.
+type CacheInfo struct {
+	Dir     string `json:"dir,omitempty"`
+	Enabled bool   `json:"enabled"`
+}

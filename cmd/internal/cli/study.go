@@ -1,0 +1,905 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/docker/go-units"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/selfrepair/selfrepair/agent/llm"
+	"github.com/selfrepair/selfrepair/agent/prompt"
+	"github.com/selfrepair/selfrepair/agent/sim"
+	"github.com/selfrepair/selfrepair/agent/study"
+	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/sandbox"
+	"github.com/selfrepair/selfrepair/tasks"
+)
+
+// StudyOptions are the options of `study`.
+type StudyOptions struct {
+	Config string
+	Resume string
+	Out    string
+
+	Dataset string
+	DataDir string
+	Tasks   string
+
+	Model        string
+	BaseURL      string
+	APIKey       string
+	Sim          bool
+	SimSeed      uint64
+	SimLatency   time.Duration
+	SimFaultRate float64
+
+	Samples         int
+	Rounds          int
+	Feedback        string
+	RepairStyle     string
+	FeedbackTests   string
+	TracebackBudget int
+	Temperature     float64
+	TopP            float64
+	MaxTokens       int
+	Seed            uint64
+
+	Concurrency int
+	LLMTimeout  time.Duration
+	Sandboxes   int
+	Isolation   string
+	Image       string
+	Timeout     time.Duration
+	Memory      string
+	Cache       string
+	NoCache     bool
+
+	// changed reports whether a flag was set (on the command line or in
+	// the study file).
+	changed func(name string) bool
+}
+
+// studyDefining are the flags that define a study: a resumed run keeps
+// the values it was started with.
+var studyDefining = []string{"dataset", "tasks", "model", "sim", "sim-seed", "samples", "rounds", "feedback",
+	"repair-style", "feedback-tests", "traceback-budget", "temperature", "top-p", "max-tokens", "seed",
+	"timeout", "memory", "out"}
+
+// NewCmdStudy runs a self-repair study.
+func NewCmdStudy(f *Factory, runF func(context.Context, *StudyOptions) error) *cobra.Command {
+	o := &StudyOptions{}
+	d := sandbox.DefaultLimits()
+	cmd := &cobra.Command{
+		Use:   "study",
+		Short: "Run a self-repair study: sample code, test it, feed failures back for repair rounds",
+		Long: `Asks a model for --samples answers per task, runs each answer's tests in the sandbox, and gives every
+failing sample up to --rounds repair rounds with feedback on its failure (--feedback: none, minimal,
+traceback, explain, cot, reflexion), stopping when it passes. Prints the pass rate and pass@k after
+every round.
+
+Everything goes to a run directory (--out, default runs/MODEL-FEEDBACK-TIME): manifest.json (every
+parameter), attempts.jsonl (one line per attempt, appended crash-safely), summary.json. An
+interrupted or crashed run continues exactly where it stopped with --resume DIR. Responses are
+cached on disk by request (--cache, default $` + study.CacheEnv + ` or ~/.cache/selfrepair/responses), so a
+repeated study asks the model nothing. See agent/study/SCHEMA.md.
+
+The endpoint is any OpenAI-compatible server (--base-url, --api-key; default $OPENAI_BASE_URL and
+$OPENAI_API_KEY), or with --sim the built-in simulated model (agent/sim), started in this process:
+a test double, not a real LLM, and the run is marked as simulated.
+
+--config FILE reads the same settings from a YAML file whose keys are the flag names
+(samples: 5, feedback: cot, tasks: [HumanEval/0, HumanEval/1], ...); flags override it.
+
+Datasets: ` + strings.Join(tasks.Names(), ", ") + `, or a tasks .jsonl file.
+Exit codes: 0 done, 1 error, 2 usage error, 130 interrupted (resumable).`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fl := cmd.Flags()
+			if o.Config != "" {
+				if o.Resume != "" {
+					return &usageError{errors.New("give --config or --resume, not both: a resumed run keeps its settings")}
+				}
+				if err := applyStudyFile(cmd, o.Config); err != nil {
+					return &usageError{err}
+				}
+			}
+			o.changed = fl.Changed
+			if err := o.check(); err != nil {
+				return &usageError{err}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runStudy(cmd.Context(), f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Config, "config", "", "study settings file (YAML; keys are these flags' names)")
+	fl.StringVar(&o.Resume, "resume", "", "continue the run in this directory where it stopped")
+	fl.StringVar(&o.Out, "out", "", "run directory to create (default runs/MODEL-FEEDBACK-TIME)")
+	fl.StringVar(&o.Dataset, "dataset", "humaneval", "dataset name or tasks .jsonl file")
+	fl.StringVar(&o.DataDir, "data-dir", "", "folder holding the datasets (default $"+tasks.DataEnv+")")
+	fl.StringVar(&o.Tasks, "tasks", "", "a subset: a count (the first N tasks) or comma-separated task ids (default all)")
+	fl.StringVar(&o.Model, "model", "", "model name (default with --sim: "+sim.DefaultModel+")")
+	fl.StringVar(&o.BaseURL, "base-url", "", "OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else "+llm.DefaultBaseURL+")")
+	fl.StringVar(&o.APIKey, "api-key", "", "API key (default $OPENAI_API_KEY)")
+	fl.BoolVar(&o.Sim, "sim", false, "use the built-in simulated model (started in this process; not a real LLM)")
+	fl.Uint64Var(&o.SimSeed, "sim-seed", 0, "with --sim: the simulator's seed (another seed is another simulated model)")
+	fl.DurationVar(&o.SimLatency, "sim-latency", 0, "with --sim: delay of every completion")
+	fl.Float64Var(&o.SimFaultRate, "sim-fault-rate", 0, "with --sim: rate of injected faults (429, 500, hangs, malformed, truncated; equal parts)")
+	fl.IntVar(&o.Samples, "samples", 5, "samples per task (round 0)")
+	fl.IntVar(&o.Rounds, "rounds", 4, "repair rounds after round 0")
+	fl.StringVar(&o.Feedback, "feedback", string(prompt.Traceback), "feedback mode: none, minimal, traceback, explain, cot, reflexion")
+	fl.StringVar(&o.RepairStyle, "repair-style", string(prompt.Chat), "chat (the whole conversation) or single (a fresh prompt holding the last attempt)")
+	fl.StringVar(&o.FeedbackTests, "feedback-tests", study.HiddenTests, "hidden (feedback from the scoring tests) or visible (only from the prompt's examples)")
+	fl.IntVar(&o.TracebackBudget, "traceback-budget", prompt.DefaultTracebackBudget, "bytes of traceback in the feedback (head and tail kept)")
+	fl.Float64Var(&o.Temperature, "temperature", 0.8, "sampling temperature")
+	fl.Float64Var(&o.TopP, "top-p", 0, "nucleus sampling top_p (0: not sent)")
+	fl.IntVar(&o.MaxTokens, "max-tokens", 0, "completion token limit (0: not sent)")
+	fl.Uint64Var(&o.Seed, "seed", 0, "study seed: every request's seed and the sandbox's PYTHONHASHSEED derive from it")
+	fl.IntVar(&o.Concurrency, "concurrency", 16, "model requests in flight")
+	fl.DurationVar(&o.LLMTimeout, "llm-timeout", 0, "time limit of one HTTP request to the model (default 120s; 5s with --sim-fault-rate)")
+	fl.IntVar(&o.Sandboxes, "sandboxes", max(runtime.NumCPU(), 2)*2, "programs tested at once (pooled containers)")
+	fl.StringVar(&o.Isolation, "isolation", string(sandbox.Pooled), "pooled (warm containers, reset between jobs) or fresh (one container per job)")
+	fl.StringVar(&o.Image, "image", "", "sandbox image (default selfrepair/python:"+languages.Suite+")")
+	fl.DurationVar(&o.Timeout, "timeout", 3*time.Second, "wall-clock limit of one program's tests")
+	fl.StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit of one program")
+	fl.StringVar(&o.Cache, "cache", "", "response cache directory (default $"+study.CacheEnv+" or ~/.cache/selfrepair/responses)")
+	fl.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the response cache")
+	return cmd
+}
+
+// check validates the options before any work.
+func (o *StudyOptions) check() error {
+	if o.Resume != "" {
+		var set []string
+		for _, name := range studyDefining {
+			if o.changed(name) {
+				set = append(set, "--"+name)
+			}
+		}
+		if len(set) > 0 {
+			return fmt.Errorf("%s cannot change a run being resumed: it keeps the settings it was started with", strings.Join(set, ", "))
+		}
+	} else {
+		if o.Model == "" && !o.Sim {
+			return errors.New("give --model (or --sim for the built-in simulated model)")
+		}
+		if o.Sim && o.changed("base-url") {
+			return errors.New("--sim starts its own endpoint: drop --base-url")
+		}
+		if _, err := prompt.ParseMode(o.Feedback); err != nil {
+			return fmt.Errorf("--feedback: %w", err)
+		}
+		if _, err := prompt.ParseStyle(o.RepairStyle); err != nil {
+			return fmt.Errorf("--repair-style: %w", err)
+		}
+		if o.FeedbackTests != study.HiddenTests && o.FeedbackTests != study.VisibleTests {
+			return fmt.Errorf("--feedback-tests: %q is neither hidden nor visible", o.FeedbackTests)
+		}
+	}
+	switch {
+	case o.Samples < 1:
+		return fmt.Errorf("--samples must be at least 1")
+	case o.Rounds < 0:
+		return fmt.Errorf("--rounds must not be negative")
+	case o.Temperature < 0 || o.Temperature > 2 || o.Temperature != o.Temperature:
+		return fmt.Errorf("--temperature %v is not in [0, 2]", o.Temperature)
+	case o.TopP < 0 || o.TopP > 1 || o.TopP != o.TopP:
+		return fmt.Errorf("--top-p %v is not in [0, 1]", o.TopP)
+	case o.MaxTokens < 0:
+		return fmt.Errorf("--max-tokens must not be negative")
+	case o.Concurrency < 1:
+		return fmt.Errorf("--concurrency must be at least 1")
+	case o.Sandboxes < 1:
+		return fmt.Errorf("--sandboxes must be at least 1")
+	case o.Timeout <= 0:
+		return fmt.Errorf("--timeout must be positive")
+	case o.LLMTimeout < 0 || o.SimLatency < 0:
+		return fmt.Errorf("durations must not be negative")
+	case o.SimFaultRate < 0 || o.SimFaultRate > 1 || o.SimFaultRate != o.SimFaultRate:
+		return fmt.Errorf("--sim-fault-rate %v is not a probability", o.SimFaultRate)
+	case o.TracebackBudget < 0:
+		return fmt.Errorf("--traceback-budget must not be negative")
+	case o.NoCache && o.changed("cache"):
+		return fmt.Errorf("give --cache or --no-cache, not both")
+	}
+	if _, err := sandbox.ParseIsolation(o.Isolation); err != nil {
+		return fmt.Errorf("--isolation: %w", err)
+	}
+	if _, err := units.RAMInBytes(o.Memory); err != nil {
+		return fmt.Errorf("--memory: %w", err)
+	}
+	if !o.Sim && o.Resume == "" && (o.changed("sim-seed") || o.changed("sim-latency") || o.changed("sim-fault-rate")) {
+		return errors.New("--sim-seed, --sim-latency and --sim-fault-rate need --sim")
+	}
+	return nil
+}
+
+// applyStudyFile sets the flags that the command line left unset from a
+// YAML study file whose keys are flag names.
+func applyStudyFile(cmd *cobra.Command, path string) error {
+	fl := cmd.Flags()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	name := path // errors read path:line, as a compiler's do
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(doc.Content) == 0 {
+		return nil // empty file
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s:%d: want a mapping of settings (samples: 5, ...)", name, m.Line)
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		key := k.Value
+		if first, ok := seen[key]; ok {
+			return fmt.Errorf("%s:%d: %s repeated (first on line %d)", name, k.Line, key, first)
+		}
+		seen[key] = k.Line
+		f := fl.Lookup(key)
+		if f == nil || key == "config" || key == "resume" || key == "help" {
+			return fmt.Errorf("%s:%d: unknown key %q (keys are the flag names of selfrepair study, e.g. samples, feedback)", name, k.Line, key)
+		}
+		if fl.Changed(key) {
+			continue // the command line wins
+		}
+		var val string
+		switch v.Kind {
+		case yaml.ScalarNode:
+			if v.Tag == "!!null" {
+				continue
+			}
+			val = v.Value
+		case yaml.SequenceNode:
+			if key != "tasks" {
+				return fmt.Errorf("%s:%d: %s: want a single value, not a list", name, v.Line, key)
+			}
+			var items []string
+			for _, it := range v.Content {
+				if it.Kind != yaml.ScalarNode {
+					return fmt.Errorf("%s:%d: tasks: want a list of task ids", name, it.Line)
+				}
+				items = append(items, it.Value)
+			}
+			val = strings.Join(items, ",")
+		default:
+			return fmt.Errorf("%s:%d: %s: want a single value, not a mapping", name, v.Line, key)
+		}
+		if err := fl.Set(key, val); err != nil {
+			return fmt.Errorf("%s:%d: %s: %q is not a valid %s", name, v.Line, key, val, typeName(f.Value.Type()))
+		}
+	}
+	return nil
+}
+
+func typeName(t string) string {
+	switch t {
+	case "int", "uint64":
+		return "whole number"
+	case "float64":
+		return "number"
+	case "bool":
+		return "boolean (true or false)"
+	case "duration":
+		return "duration (such as 3s or 500ms)"
+	}
+	return t
+}
+
+// selectTasks picks the tasks of --tasks: a count, or task ids.
+func selectTasks(ds *tasks.Dataset, spec string) ([]string, error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		ids := make([]string, len(ds.Tasks))
+		for i, t := range ds.Tasks {
+			ids[i] = t.ID
+		}
+		return ids, nil
+	}
+	if n, err := strconv.Atoi(spec); err == nil {
+		if n < 1 || n > len(ds.Tasks) {
+			return nil, fmt.Errorf("--tasks %d: want a count from 1 to %d (the tasks of %s)", n, len(ds.Tasks), ds.Name)
+		}
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = ds.Tasks[i].ID
+		}
+		return ids, nil
+	}
+	var ids []string
+	for _, id := range strings.Split(spec, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if _, ok := ds.ByID(id); !ok {
+			return nil, fmt.Errorf("--tasks: %s has no task %q", ds.Name, id)
+		}
+		if slices.Contains(ids, id) {
+			return nil, fmt.Errorf("--tasks: %s given twice", id)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("--tasks: no task ids")
+	}
+	return ids, nil
+}
+
+// endpoint is the model endpoint of a run.
+type endpoint struct {
+	client   *llm.Client
+	url      string // base URL without credentials
+	identity string // in cache keys
+	sim      *study.SimInfo
+	sniff    *simSniffer
+	stop     func()
+}
+
+func (e *endpoint) simulator() bool { return e.sim != nil || e.sniff.seen.Load() }
+
+// simSniffer notices responses of the simulator (header X-Selfrepair-Simulator).
+type simSniffer struct {
+	base http.RoundTripper
+	seen atomic.Bool
+}
+
+func (s *simSniffer) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.base.RoundTrip(req)
+	if err == nil && resp.Header.Get("X-Selfrepair-Simulator") != "" {
+		s.seen.Store(true)
+	}
+	return resp, err
+}
+
+// endpointSpec says which endpoint to use.
+type endpointSpec struct {
+	model, baseURL, apiKey string
+	sim                    *study.SimInfo // start the simulator in this process
+	dataset, dataDir       string         // for the simulator
+	concurrency            int
+	timeout                time.Duration
+}
+
+// openEndpoint starts the simulator if asked, makes the client and checks
+// that the endpoint serves the model: a wrong URL, key or model is one
+// error here rather than hundreds of failed requests.
+func openEndpoint(ctx context.Context, spec endpointSpec, log *slog.Logger) (*endpoint, error) {
+	e := &endpoint{stop: func() {}}
+	base := spec.baseURL
+	if spec.sim != nil {
+		faults := sim.Faults{RetryAfter: 200 * time.Millisecond}
+		if r := spec.sim.FaultRate / 5; r > 0 {
+			faults.RateLimit, faults.ServerError, faults.Hang, faults.Malformed, faults.Truncated = r, r, r, r, r
+		}
+		s, err := sim.New(sim.Options{
+			Seed: spec.sim.Seed, Models: []string{spec.model}, Datasets: []string{spec.dataset}, DataDir: spec.dataDir,
+			Latency: time.Duration(spec.sim.LatencyMS) * time.Millisecond, Faults: faults,
+		})
+		if err != nil {
+			return nil, err
+		}
+		var lc net.ListenConfig
+		ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("cannot start the simulator: %w", err)
+		}
+		sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.Serve(sctx, ln)
+		}()
+		e.stop = func() { cancel(); <-done }
+		base = "http://" + ln.Addr().String() + "/v1"
+		e.sim = spec.sim
+		e.identity = fmt.Sprintf("selfrepair-sim (in process, seed %d)", spec.sim.Seed)
+		log.Info("using the SIMULATED code model (agent/sim, a test double, not a real LLM)", "url", base, "model", spec.model)
+	}
+	base = cmp.Or(base, os.Getenv("OPENAI_BASE_URL"), llm.DefaultBaseURL)
+	key := cmp.Or(spec.apiKey, os.Getenv("OPENAI_API_KEY"))
+	if spec.sim != nil {
+		key = cmp.Or(spec.apiKey, "unused")
+	}
+	e.url = study.Endpoint(base)
+	if e.identity == "" {
+		e.identity = e.url
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = spec.concurrency
+	e.sniff = &simSniffer{base: tr}
+	hc := &http.Client{Transport: e.sniff}
+	var err error
+	e.client, err = llm.New(llm.Options{BaseURL: base, APIKey: key, Timeout: spec.timeout, Concurrency: spec.concurrency,
+		HTTPClient: hc, Logger: log})
+	if err != nil {
+		e.stop()
+		return nil, err
+	}
+	// Fail fast: a client that gives up soon, for the model list.
+	pre, err := llm.New(llm.Options{BaseURL: base, APIKey: key, Timeout: min(cmp.Or(spec.timeout, 30*time.Second), 30*time.Second),
+		MaxRetries: 2, HTTPClient: hc})
+	if err != nil {
+		e.stop()
+		return nil, err
+	}
+	ids, err := pre.Models(ctx)
+	var le *llm.Error
+	switch {
+	case errors.As(err, &le) && le.Kind == llm.KindNotFound:
+		log.Debug("the endpoint lists no models; the first request will tell", "url", e.url)
+	case err != nil:
+		e.stop()
+		return nil, err
+	case !slices.Contains(ids, spec.model):
+		e.stop()
+		served := ids
+		if len(served) > 8 {
+			served = append(served[:8:8], "…")
+		}
+		return nil, fmt.Errorf("model %q is not served by %s (it serves: %s)", spec.model, e.url, strings.Join(served, ", "))
+	}
+	return e, nil
+}
+
+// toolVersion names this build of selfrepair.
+func toolVersion() string {
+	v := "selfrepair"
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v + " (unknown build)"
+	}
+	v += " " + bi.Main.Version
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		v += " " + rev[:min(len(rev), 12)] + modified
+	}
+	return v + " " + bi.GoVersion
+}
+
+func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
+	if o.Resume != "" {
+		return resumeStudy(ctx, f, o)
+	}
+	log := f.Logger()
+	mode, _ := prompt.ParseMode(o.Feedback)
+	style, _ := prompt.ParseStyle(o.RepairStyle)
+	mem, _ := units.RAMInBytes(o.Memory)
+	ds, err := tasks.Load(o.Dataset, o.DataDir)
+	if err != nil {
+		return err
+	}
+	ids, err := selectTasks(ds, o.Tasks)
+	if err != nil {
+		return &usageError{err}
+	}
+	model := o.Model
+	if o.Sim {
+		model = cmp.Or(model, sim.DefaultModel)
+	}
+	temp := float32(o.Temperature)
+	p := study.Params{
+		Dataset: o.Dataset, Tasks: ids, Model: model, Samples: o.Samples, Rounds: o.Rounds,
+		Feedback: mode, RepairStyle: style, FeedbackTests: o.FeedbackTests, TracebackBudget: o.TracebackBudget,
+		Temperature: &temp, MaxTokens: o.MaxTokens, Seed: o.Seed, Concurrency: o.Concurrency,
+		TimeoutMS: o.Timeout.Milliseconds(), MemoryBytes: mem,
+	}
+	if o.TopP > 0 {
+		tp := float32(o.TopP)
+		p.TopP = &tp
+	}
+	if err := p.Validate(); err != nil {
+		return &usageError{err}
+	}
+	out := o.Out
+	if out == "" {
+		out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", safeName(model), mode, time.Now().Format("20060102-150405")))
+	}
+	if err := mustBeNew(out); err != nil {
+		return err
+	}
+	var simInfo *study.SimInfo
+	if o.Sim {
+		simInfo = &study.SimInfo{InProcess: true, Seed: o.SimSeed, LatencyMS: o.SimLatency.Milliseconds(), FaultRate: o.SimFaultRate}
+	}
+	ep, err := openEndpoint(ctx, endpointSpec{
+		model: model, baseURL: o.BaseURL, apiKey: o.APIKey, sim: simInfo, dataset: o.Dataset, dataDir: o.DataDir,
+		concurrency: o.Concurrency, timeout: llmTimeout(o, simInfo),
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer ep.stop()
+	cache, cacheInfo, err := openCache(o)
+	if err != nil {
+		return err
+	}
+	iso, _ := sandbox.ParseIsolation(o.Isolation)
+	image := cmp.Or(o.Image, languages.Must("python").ImageRef())
+	runID := sandbox.NewRunID()
+	sb, imageID, closeSB, err := openSandbox(ctx, f, log, image, iso, o.Sandboxes, o.Timeout, mem, study.HashSeed(o.Seed), runID)
+	if err != nil {
+		return err
+	}
+	defer closeSB()
+	m := study.Manifest{
+		RunID:  runID,
+		Params: p,
+		Dataset: study.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks),
+			DataDir: absDir(o.DataDir)},
+		Model:   study.ModelInfo{Name: model, Endpoint: ep.url, Simulator: ep.simulator(), Sim: simInfo},
+		Sandbox: study.SandboxInfo{Image: image, ImageID: imageID, Isolation: string(iso), Size: o.Sandboxes, HashSeed: study.HashSeed(o.Seed)},
+		Cache:   cacheInfo,
+	}
+	st, err := study.Create(out, m)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log.Info("study", "dir", out, "dataset", ds.Name, "tasks", len(ids), "samples", o.Samples, "rounds", o.Rounds,
+		"feedback", mode, "model", model, "simulator", ep.simulator())
+	return execStudy(ctx, f, log, st, ds, ep, cache, sb, o.Sandboxes, o.Concurrency, imageID)
+}
+
+func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
+	log := f.Logger()
+	st, err := study.Open(o.Resume)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m := st.Manifest()
+	p := m.Params
+	if m.Status == study.StatusComplete {
+		sum, err := st.Summary()
+		if err != nil {
+			return err
+		}
+		log.Info("the run is already complete")
+		printStudySummary(f.Out, st, sum)
+		return nil
+	}
+	dataDir := cmp.Or(o.DataDir, m.Dataset.DataDir)
+	ds, err := tasks.Load(p.Dataset, dataDir)
+	if err != nil {
+		return err
+	}
+	var simInfo *study.SimInfo
+	baseURL := cmp.Or(o.BaseURL, m.Model.Endpoint)
+	if m.Model.Sim != nil && m.Model.Sim.InProcess {
+		s := *m.Model.Sim
+		if o.changed("sim-latency") {
+			s.LatencyMS = o.SimLatency.Milliseconds()
+		}
+		if o.changed("sim-fault-rate") {
+			s.FaultRate = o.SimFaultRate
+		}
+		simInfo, baseURL = &s, ""
+	} else if o.changed("sim-latency") || o.changed("sim-fault-rate") {
+		return &usageError{errors.New("--sim-latency and --sim-fault-rate apply to runs of the in-process simulator only")}
+	}
+	conc := p.Concurrency
+	if o.changed("concurrency") {
+		conc = o.Concurrency
+	}
+	ep, err := openEndpoint(ctx, endpointSpec{
+		model: p.Model, baseURL: baseURL, apiKey: o.APIKey, sim: simInfo, dataset: p.Dataset, dataDir: dataDir,
+		concurrency: conc, timeout: llmTimeout(o, simInfo),
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer ep.stop()
+	if m.Model.Sim == nil && !m.Model.Simulator && ep.simulator() {
+		log.Warn("this endpoint is the simulator, but the run began with another model endpoint")
+	}
+	cache, _, err := openCache(o)
+	if err != nil {
+		return err
+	}
+	image := cmp.Or(o.Image, m.Sandbox.Image)
+	isoName := m.Sandbox.Isolation
+	if o.changed("isolation") {
+		isoName = o.Isolation
+	}
+	iso, err := sandbox.ParseIsolation(cmp.Or(isoName, string(sandbox.Pooled)))
+	if err != nil {
+		return err
+	}
+	size := cmp.Or(m.Sandbox.Size, o.Sandboxes)
+	if o.changed("sandboxes") {
+		size = o.Sandboxes
+	}
+	sb, imageID, closeSB, err := openSandbox(ctx, f, log, image, iso, size, time.Duration(p.TimeoutMS)*time.Millisecond,
+		p.MemoryBytes, m.Sandbox.HashSeed, m.RunID)
+	if err != nil {
+		return err
+	}
+	defer closeSB()
+	log.Info("resuming study", "dir", o.Resume, "dataset", ds.Name, "model", p.Model, "simulator", ep.simulator())
+	return execStudy(ctx, f, log, st, ds, ep, cache, sb, size, conc, imageID)
+}
+
+func llmTimeout(o *StudyOptions, s *study.SimInfo) time.Duration {
+	if o.LLMTimeout > 0 {
+		return o.LLMTimeout
+	}
+	if s != nil && s.FaultRate > 0 {
+		return 5 * time.Second // injected hangs end when the client gives up
+	}
+	return 0
+}
+
+func openCache(o *StudyOptions) (*study.Cache, study.CacheInfo, error) {
+	if o.NoCache {
+		return nil, study.CacheInfo{}, nil
+	}
+	dir := o.Cache
+	if dir == "" {
+		var err error
+		if dir, err = study.DefaultCacheDir(); err != nil {
+			return nil, study.CacheInfo{}, err
+		}
+	}
+	c, err := study.OpenCache(dir)
+	if err != nil {
+		return nil, study.CacheInfo{}, err
+	}
+	return c, study.CacheInfo{Dir: absDir(dir), Enabled: true}, nil
+}
+
+// openSandbox connects to the engine and starts the sandbox; close
+// removes its containers.
+func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, image string, iso sandbox.Isolation, size int,
+	timeout time.Duration, mem int64, hashSeed, runID string) (*sandbox.Sandbox, string, func(), error) {
+	eng, err := f.Engine(ctx)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	info, err := eng.Image(ctx, image)
+	if err != nil {
+		eng.Close()
+		return nil, "", nil, imageHint(err, "python")
+	}
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: size,
+		Limits: sandbox.Limits{Timeout: timeout, Memory: mem}, HashSeed: hashSeed, RunID: runID,
+		Preload: python.Preload(), Logger: log})
+	if err != nil {
+		eng.Close()
+		return nil, "", nil, imageHint(err, "python")
+	}
+	return sb, info.ID, func() {
+		if err := sb.Close(); err != nil {
+			log.Warn("could not remove every sandbox container", "err", err)
+		}
+		eng.Close()
+	}, nil
+}
+
+// execStudy runs the study with a progress display and prints its summary.
+func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, ep *endpoint,
+	cache *study.Cache, sb *sandbox.Sandbox, size, conc int, imageID string) error {
+	pv := newProgressView(f.Err, log)
+	sum, err := st.Run(ctx, study.Env{
+		Model: ep.client, Endpoint: ep.identity, Cache: cache, Concurrency: conc,
+		Runner: sb, Parallel: size, Dataset: ds, Visible: visibleTests,
+		Session:  study.Session{Tool: toolVersion(), ImageID: imageID, Endpoint: ep.url},
+		Progress: pv.update, Logger: log,
+	})
+	pv.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped; everything recorded so far is kept", "resume", "selfrepair study --resume "+st.Dir())
+			return ctx.Err()
+		}
+		log.Info("the run stopped; everything recorded so far is kept", "resume", "selfrepair study --resume "+st.Dir())
+		return err
+	}
+	printStudySummary(f.Out, st, sum)
+	return nil
+}
+
+// visibleTests is the task with only the tests its prompt shows, for
+// --feedback-tests visible.
+func visibleTests(t tasks.Task) (tasks.Task, bool) {
+	if t.VisibleTest == "" {
+		return t, false
+	}
+	v := t
+	v.Test, v.PlusTest = t.VisibleTest, ""
+	return v, true
+}
+
+// printStudySummary prints the per-round pass rates and the run directory.
+func printStudySummary(w io.Writer, st *study.Study, sum *study.Summary) {
+	m := st.Manifest()
+	model := sum.Model
+	if sum.Simulator {
+		model += " (SIMULATED model: agent/sim, not a real LLM)"
+	}
+	feedback := string(sum.Feedback)
+	if sum.FeedbackTests == study.VisibleTests {
+		feedback += " (from the visible tests)"
+	}
+	fmt.Fprintf(w, "study %s: %s, %d tasks × %d samples, up to %d repair rounds, feedback %s, model %s\n",
+		statusWord(sum), sum.Dataset, sum.Tasks, sum.Samples, sum.Rounds, feedback, model)
+	ks := shownKs(sum.Samples)
+	fmt.Fprintf(w, "%-6s %9s %13s", "round", "attempts", "passing")
+	for _, k := range ks {
+		fmt.Fprintf(w, " %8s", "pass@"+strconv.Itoa(k))
+	}
+	fmt.Fprintln(w)
+	for _, r := range sum.PerRound {
+		fmt.Fprintf(w, "%-6d %9d %13s", r.Round, r.Attempts, fmt.Sprintf("%d/%d", r.Passing, sum.Tasks*sum.Samples))
+		for _, k := range ks {
+			fmt.Fprintf(w, " %8.4f", r.PassAtK[k-1])
+		}
+		fmt.Fprintln(w)
+	}
+	if len(sum.Repairs) > 0 {
+		var parts []string
+		for _, c := range sum.Repairs {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", cmp.Or(c.Class, "?"), c.Repaired, c.Failures))
+		}
+		fmt.Fprintf(w, "repaired in the next round, by error class: %s\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(w, "%d attempts, %d stalls, %d from the response cache, %d+%d tokens\n",
+		sum.Attempts, sum.Stalls, sum.CacheHits, sum.PromptTokens, sum.CompletionTokens)
+	fmt.Fprintf(w, "run directory: %s (run %s)\n", st.Dir(), m.RunID)
+}
+
+func statusWord(sum *study.Summary) string {
+	if sum.Complete {
+		return "complete"
+	}
+	return "incomplete"
+}
+
+// shownKs are the ks printed: 1, 2, 5, 10, 20, 50, 100... up to n, and n.
+func shownKs(n int) []int {
+	var ks []int
+	for _, k := range []int{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000} {
+		if k < n {
+			ks = append(ks, k)
+		}
+	}
+	return append(ks, n)
+}
+
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			return r
+		}
+		return '-'
+	}, s)
+}
+
+// mustBeNew fails early, before any work, when out cannot be a new run.
+func mustBeNew(out string) error {
+	entries, err := os.ReadDir(out)
+	if err != nil || len(entries) == 0 {
+		return nil // missing (or unreadable: Create will say)
+	}
+	if _, err := os.Stat(filepath.Join(out, study.ManifestFile)); err == nil {
+		return fmt.Errorf("%s already holds a run: continue it with --resume %s, or choose another --out", out, out)
+	}
+	return fmt.Errorf("%s already exists and is not empty: choose another --out", out)
+}
+
+func absDir(d string) string {
+	if d == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(d); err == nil {
+		return a
+	}
+	return d
+}
+
+// progressView shows a run's progress: a live line on a terminal, a log
+// line every few seconds otherwise.
+type progressView struct {
+	w     io.Writer
+	log   *slog.Logger
+	tty   bool
+	mu    sync.Mutex
+	last  time.Time
+	shown bool
+}
+
+func newProgressView(w io.Writer, log *slog.Logger) *progressView {
+	v := &progressView{w: w, log: log}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			v.tty = true
+		}
+	}
+	return v
+}
+
+func (v *progressView) update(p study.Progress) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	every := 5 * time.Second
+	if v.tty {
+		every = 100 * time.Millisecond
+	}
+	if time.Since(v.last) < every && p.SamplesDone < p.Samples {
+		return
+	}
+	v.last = time.Now()
+	eta := "?"
+	switch {
+	case p.SamplesDone == p.Samples:
+		eta = "0s"
+	case p.ETA > 0:
+		eta = p.ETA.Round(time.Second).String()
+	}
+	if v.tty {
+		fmt.Fprintf(v.w, "\r\x1b[Ktasks %d/%d · samples %d/%d done, %d passing · %d attempts (%d cached) · %s tokens · ETA %s",
+			p.TasksDone, p.Tasks, p.SamplesDone, p.Samples, p.SamplesPassed, p.Attempts, p.CacheHits,
+			humanCount(p.PromptTokens+p.CompletionTokens), eta)
+		v.shown = true
+		return
+	}
+	v.log.Info("progress", "tasks", fmt.Sprintf("%d/%d", p.TasksDone, p.Tasks),
+		"samples", fmt.Sprintf("%d/%d", p.SamplesDone, p.Samples), "passing", p.SamplesPassed,
+		"attempts", p.Attempts, "cached", p.CacheHits, "tokens", p.PromptTokens+p.CompletionTokens, "eta", eta)
+}
+
+func (v *progressView) finish() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.tty && v.shown {
+		fmt.Fprint(v.w, "\r\x1b[K")
+	}
+}
+
+func humanCount(n int) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return strconv.Itoa(n)
+}
