@@ -40,7 +40,11 @@ func ParseIsolation(s string) (Isolation, error) {
 type Options struct {
 	Image     string
 	Isolation Isolation // default Pooled
-	Size      int       // containers at once; default the number of CPUs
+	Size      int       // jobs at once; default the number of CPUs
+	// Spare are pooled containers kept warm beyond Size, so that a job
+	// whose container was just retired (after a timeout, say) need not wait
+	// for a new one to start; default 1, negative for none.
+	Spare int
 	Limits    Limits    // defaults for jobs; zero fields take DefaultLimits
 	HashSeed  string    // PYTHONHASHSEED of the containers; "" means random
 	RunID     string    // label of this run's containers; default random
@@ -81,6 +85,12 @@ func New(ctx context.Context, eng *Engine, opts Options) (*Sandbox, error) {
 	if opts.Size <= 0 {
 		opts.Size = max(runtime.NumCPU(), 2)
 	}
+	switch {
+	case opts.Spare == 0:
+		opts.Spare = 1
+	case opts.Spare < 0:
+		opts.Spare = 0
+	}
 	if opts.RunID == "" {
 		opts.RunID = NewRunID()
 	}
@@ -106,7 +116,7 @@ func New(ctx context.Context, eng *Engine, opts Options) (*Sandbox, error) {
 		},
 		log:   opts.Logger,
 		slots: make(chan struct{}, opts.Size),
-		idle:  make(chan *box, opts.Size),
+		idle:  make(chan *box, opts.Size+opts.Spare),
 		live:  make(map[string]*box),
 	}
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
@@ -120,7 +130,7 @@ func New(ctx context.Context, eng *Engine, opts Options) (*Sandbox, error) {
 		}
 		s.warm = 1
 		s.idle <- b
-		for range opts.Size - 1 {
+		for range s.poolSize() - 1 {
 			s.refill()
 		}
 	}
@@ -133,6 +143,9 @@ func NewRunID() string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// poolSize is how many pooled containers are kept.
+func (s *Sandbox) poolSize() int { return s.opts.Size + s.opts.Spare }
 
 // RunID is the label value of this sandbox's containers.
 func (s *Sandbox) RunID() string { return s.opts.RunID }
@@ -259,7 +272,7 @@ func (s *Sandbox) Warm(ctx context.Context) error {
 		err := s.startErr
 		s.mu.Unlock()
 		switch {
-		case len(s.idle) >= s.opts.Size:
+		case len(s.idle) >= s.poolSize():
 			return nil
 		case failing:
 			return err
@@ -285,7 +298,7 @@ func (s *Sandbox) warmBox(ctx context.Context) (*box, error) {
 		default:
 		}
 		s.mu.Lock()
-		short := s.warm < s.opts.Size
+		short := s.warm < s.poolSize()
 		failing := s.failures >= maxStartFailures && s.warm == 0
 		err := s.startErr
 		s.mu.Unlock()

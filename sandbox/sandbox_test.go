@@ -115,7 +115,7 @@ func TestResults(t *testing.T) {
 // job leaves (files, processes, environment) reaches the next one.
 func TestPooledReset(t *testing.T) {
 	eng := engine(t)
-	sb := newSandbox(t, eng, sandbox.Options{Isolation: sandbox.Pooled, Size: 1})
+	sb := newSandbox(t, eng, sandbox.Options{Isolation: sandbox.Pooled, Size: 1, Spare: -1})
 	dirty := `import os, subprocess
 for d in ("/work", "/tmp", "/dev/shm"):
     open(os.path.join(d, "left-behind"), "w").write("x")
@@ -144,7 +144,7 @@ print(left, "LEFT" in os.environ, any(p.startswith("sleep") for p in procs))
 	if got := strings.TrimSpace(string(second.Stdout)); got != "[] False False" {
 		t.Errorf("the next job found %s", got)
 	}
-	// A job that times out takes its container with it.
+	// A job that times out takes its container with it (a spare takes over).
 	to, err := sb.Run(context.Background(), script("while True: pass", sandbox.Limits{Timeout: time.Second}))
 	if err != nil || to.Status != sandbox.StatusTimeout {
 		t.Fatalf("timeout job: %v %v", err, to)
@@ -209,7 +209,7 @@ func TestSweep(t *testing.T) {
 		if err != nil {
 			os.Exit(1)
 		}
-		sb, err := sandbox.New(context.Background(), eng, sandbox.Options{Image: pythonImage, Size: 2})
+		sb, err := sandbox.New(context.Background(), eng, sandbox.Options{Image: pythonImage, Size: 2, Spare: -1})
 		if err != nil {
 			os.Exit(1)
 		}
@@ -300,5 +300,31 @@ func TestParse(t *testing.T) {
 	r3.Ref = "other:tag"
 	if r.Digest() == r2.Digest() || r.Digest() != r3.Digest() {
 		t.Errorf("recipe digests: %s %s %s (packages change it, the name does not)", r.Digest(), r2.Digest(), r3.Digest())
+	}
+}
+
+// TestSpareTakesOver: when a job's container is retired, the next job runs
+// in a spare that was already warm, not in one started for it.
+func TestSpareTakesOver(t *testing.T) {
+	eng := engine(t)
+	ctx := context.Background()
+	sb := newSandbox(t, eng, sandbox.Options{Size: 1, Spare: 1})
+	if err := sb.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, err := eng.RunContainers(ctx, sb.RunID())
+	if err != nil || len(before) != 2 {
+		t.Fatalf("%d warm containers, want 2 (%v)", len(before), err)
+	}
+	to, err := sb.Run(ctx, script("while True: pass", sandbox.Limits{Timeout: time.Second}))
+	if err != nil || to.Status != sandbox.StatusTimeout {
+		t.Fatalf("timeout job: %v %v", err, to)
+	}
+	next, err := sb.Run(ctx, script("print(1)", sandbox.Limits{}))
+	if err != nil || !next.OK() {
+		t.Fatalf("next job: %v", err)
+	}
+	if next.Container == to.Container || !slices.Contains(before, next.Container) {
+		t.Errorf("the next job ran in %.12s: not the warm spare (%v)", next.Container, before)
 	}
 }
