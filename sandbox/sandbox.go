@@ -44,10 +44,10 @@ type Options struct {
 	// Spare are pooled containers kept warm beyond Size, so that a job
 	// whose container was just retired (after a timeout, say) need not wait
 	// for a new one to start; default 1, negative for none.
-	Spare int
-	Limits    Limits    // defaults for jobs; zero fields take DefaultLimits
-	HashSeed  string    // PYTHONHASHSEED of the containers; "" means random
-	RunID     string    // label of this run's containers; default random
+	Spare    int
+	Limits   Limits // defaults for jobs; zero fields take DefaultLimits
+	HashSeed string // PYTHONHASHSEED of the containers; "" means random
+	RunID    string // label of this run's containers; default random
 	// Preload are trusted harness sources (Job.Harness.Source) loaded once
 	// when a container starts, so that jobs using them start faster.
 	Preload []string
