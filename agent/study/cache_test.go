@@ -144,19 +144,3 @@ func TestRequestSeeds(t *testing.T) {
 		t.Error("the study seed does not change request seeds")
 	}
 }
-
-func TestFeedbackLeavesOutHarnessFrames(t *testing.T) {
-	tb := "Traceback (most recent call last):\n  File \"<harness>\", line 604, in run_suite\n  File \"test.py\", line 22, in <module>\n    check(candidate)\n" +
-		"  File \"<harness>\", line 380, in fail\nAssertionError: f(1): expected 2, got 3"
-	want := "Traceback (most recent call last):\n  File \"test.py\", line 22, in <module>\n    check(candidate)\nAssertionError: f(1): expected 2, got 3"
-	if got := failure(Verdict{Traceback: tb}, nil).Traceback; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-	if f := failure(Verdict{Traceback: "x"}, nil); f.RepeatOf != -1 || f.Traceback != "x" {
-		t.Errorf("failure: %+v", f)
-	}
-	two := 2
-	if f := failure(Verdict{}, &two); f.RepeatOf != 2 {
-		t.Errorf("stall of round 2: RepeatOf %d", f.RepeatOf)
-	}
-}

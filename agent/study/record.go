@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/selfrepair/selfrepair/agent/prompt"
+	"github.com/selfrepair/selfrepair/languages/python"
 )
 
 // Format is the manifest's format tag.
@@ -82,7 +83,15 @@ type Verdict struct {
 	LineText   string `json:"line_text,omitempty"`
 	TestLine   int    `json:"test_line,omitempty"`
 	TestText   string `json:"test_line_text,omitempty"`
-	Traceback  string `json:"traceback,omitempty"`
+	// The failing call into the solution and the expected and actual
+	// values, when a failed assert of the tests compared them.
+	Call      string `json:"call,omitempty"`
+	Expected  string `json:"expected,omitempty"`
+	Actual    string `json:"actual,omitempty"`
+	Traceback string `json:"traceback,omitempty"`
+	// Suites has the verdict of each scoring suite (base, plus), when the
+	// dataset has more than one: passed is true when all of them are.
+	Suites map[python.Suite]bool `json:"suites,omitempty"`
 }
 
 // Manifest is manifest.json: everything needed to understand, reproduce

@@ -16,6 +16,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
+	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -40,7 +41,7 @@ type runner struct {
 	style   prompt.Style
 	log     *slog.Logger
 	tasks   []tasks.Task
-	visible []tasks.Task // the tasks with their visible tests only (feedback_tests visible)
+	suites  []python.Suite // the suites each job runs: the scoring ones, then Visible for visible feedback
 	index   map[string]int
 	samples []*sample // task-major
 	app     *appender
@@ -77,12 +78,13 @@ type past struct {
 	visible  *Verdict
 }
 
-// judgement is a program's verdict, shared by every attempt of the
+// judgement is a program's verdicts, shared by every attempt of the
 // session that runs the same program on the same task.
 type judgement struct {
-	done chan struct{}
-	v    Verdict
-	err  error
+	done    chan struct{}
+	v       Verdict
+	visible *Verdict
+	err     error
 }
 
 func (r *runner) newAttempts() int {
@@ -336,20 +338,11 @@ func (r *runner) judgeAttempt(ctx context.Context, t tasks.Task, sm *sample, a *
 	if t.Style == tasks.Completion {
 		program = extract.Program(t.Prompt, t.EntryPoint, a.Code)
 	}
-	v, reused, run, total, err := r.judge(ctx, "hidden", t, program)
+	j, reused, run, total, err := r.judge(ctx, t, program)
 	if err != nil {
 		return err
 	}
-	a.Verdict, a.Reused, a.RunMS, a.ExecMS = v, reused, run, total
-	if r.visible != nil {
-		vv, _, run, total, err := r.judge(ctx, "visible", r.visible[sm.task], program)
-		if err != nil {
-			return err
-		}
-		a.Visible = &vv
-		a.RunMS += run
-		a.ExecMS += total
-	}
+	a.Verdict, a.Visible, a.Reused, a.RunMS, a.ExecMS = j.v, j.visible, reused, run, total
 	return nil
 }
 
@@ -389,74 +382,115 @@ func (r *runner) complete(ctx context.Context, req llm.Request) (*response, erro
 	return &response{Cached: c, attempts: resp.Attempts}, nil
 }
 
-// judge returns the verdict of program on t's tests (suite names the
-// tests, for sharing). A program already judged (or being judged) in this
-// session is not run again: reused is true.
-func (r *runner) judge(ctx context.Context, suite string, t tasks.Task, program string) (v Verdict, reused bool, runMS, totalMS float64, err error) {
-	key := suite + "\x00" + t.ID + "\x00" + hashText(program)
+// judge returns the verdicts of program on t's tests. A program already
+// judged (or being judged) in this session is not run again: reused is
+// true.
+func (r *runner) judge(ctx context.Context, t tasks.Task, program string) (j *judgement, reused bool, runMS, totalMS float64, err error) {
+	key := t.ID + "\x00" + hashText(program)
 	r.mu.Lock()
 	if j, ok := r.judged[key]; ok {
 		r.mu.Unlock()
 		select {
 		case <-j.done:
 		case <-ctx.Done():
-			return Verdict{}, false, 0, 0, ctx.Err()
+			return nil, false, 0, 0, ctx.Err()
 		}
 		if j.err != nil {
-			return Verdict{}, false, 0, 0, j.err
+			return nil, false, 0, 0, j.err
 		}
-		return j.v, true, 0, 0, nil
+		return j, true, 0, 0, nil
 	}
-	j := &judgement{done: make(chan struct{})}
+	j = &judgement{done: make(chan struct{})}
 	r.judged[key] = j
 	r.mu.Unlock()
 
-	j.v, runMS, totalMS, j.err = r.execute(ctx, t, program)
+	var rec evaluate.Record
+	rec, j.err = r.execute(ctx, t, program)
 	if j.err != nil {
 		r.mu.Lock()
 		delete(r.judged, key)
 		r.mu.Unlock()
+		close(j.done)
+		return nil, false, 0, 0, j.err
 	}
+	scoring := r.suites
+	if r.p.FeedbackTests == VisibleTests {
+		scoring = r.suites[:len(r.suites)-1]
+		v := verdictOf(rec, python.Visible)
+		j.visible = &v
+	}
+	j.v = verdictOf(rec, scoring...)
 	close(j.done)
-	return j.v, false, runMS, totalMS, j.err
+	return j, false, rec.RunMS, rec.TotalMS, nil
 }
 
-// execute runs program against t's tests in the sandbox. A sandbox
-// failure is never a verdict: it is retried, and if it persists the run
-// stops.
-func (r *runner) execute(ctx context.Context, t tasks.Task, program string) (Verdict, float64, float64, error) {
+// execute runs program against the suites of t's tests in the sandbox, in
+// one job. A sandbox failure is never a verdict: it is retried, and if it
+// persists the run stops.
+func (r *runner) execute(ctx context.Context, t tasks.Task, program string) (evaluate.Record, error) {
 	limits := sandbox.Limits{Timeout: time.Duration(r.p.TimeoutMS) * time.Millisecond, Memory: r.p.MemoryBytes}
+	if d, ok := r.env.Timeouts[t.ID]; ok {
+		limits.Timeout = d
+	}
 	for try := 1; ; try++ {
-		rec := evaluate.One(ctx, r.env.Runner, t, tasks.Sample{TaskID: t.ID, Solution: program}, limits)
+		rec := evaluate.One(ctx, r.env.Runner, t, tasks.Sample{TaskID: t.ID, Solution: program}, limits, r.suites...)
 		if err := ctx.Err(); err != nil {
-			return Verdict{}, 0, 0, err
+			return rec, err
 		}
 		r.mu.Lock()
 		r.prog.Executions++
 		r.mu.Unlock()
 		if rec.Status != evaluate.StatusSandboxError {
-			return verdictOf(rec), rec.RunMS, rec.TotalMS, nil
+			return rec, nil
 		}
 		if try == sandboxTries {
-			return Verdict{}, 0, 0, fmt.Errorf("the sandbox failed %d times running task %s: %s", 2*try, t.ID, rec.Message)
+			return rec, fmt.Errorf("the sandbox failed %d times running task %s: %s", 2*try, t.ID, rec.Message)
 		}
 		r.log.Warn("the sandbox failed; retrying", "task", t.ID, "err", rec.Message)
 		select {
 		case <-time.After(time.Duration(try) * time.Second):
 		case <-ctx.Done():
-			return Verdict{}, 0, 0, ctx.Err()
+			return rec, ctx.Err()
 		}
 	}
 }
 
-func verdictOf(rec evaluate.Record) Verdict {
-	v := Verdict{
-		Passed: rec.Passed, Status: rec.Status, ErrorClass: string(rec.ErrorClass), ErrorType: rec.ErrorType,
-		Message: prompt.Truncate(rec.Message, maxMessage), Line: rec.Line, LineText: rec.LineText,
-		TestLine: rec.TestLine, TestText: rec.TestText,
+// verdictOf is rec's verdict on the given suites of tests: it passes when
+// each of them does, and otherwise says how the first that failed did. A
+// limit that fired, or a solution that did not load, fails them all alike.
+func verdictOf(rec evaluate.Record, suites ...python.Suite) Verdict {
+	out := rec.Outcome
+	if out == nil {
+		out = &python.Outcome{Passed: rec.Passed, Class: rec.ErrorClass, ErrorType: rec.ErrorType, Message: rec.Message}
 	}
-	if rec.Outcome != nil {
-		v.Traceback = prompt.Truncate(rec.Outcome.Traceback, maxTraceback)
+	status := rec.Status
+	if len(out.Suites) > 0 {
+		var failed *python.Outcome
+		for _, s := range suites {
+			if o := out.Suites[s]; o != nil && !o.Passed {
+				failed = o
+				break
+			}
+		}
+		if failed == nil {
+			out, status = &python.Outcome{Passed: true, Class: python.Pass}, evaluate.StatusPassed
+		} else {
+			out, status = failed, evaluate.StatusFailed
+		}
+	}
+	v := Verdict{
+		Passed: out.Passed, Status: status, ErrorClass: string(out.Class), ErrorType: out.ErrorType,
+		Message: prompt.Truncate(out.Message, maxMessage), Line: out.Line, LineText: out.LineText,
+		TestLine: out.TestLine, TestText: out.TestText, Call: out.Call, Expected: out.Expected, Actual: out.Actual,
+		Traceback: prompt.Truncate(out.Traceback, maxTraceback),
+	}
+	if len(suites) > 1 && len(rec.Outcome.Suites) > 0 {
+		v.Suites = make(map[python.Suite]bool, len(suites))
+		for _, s := range suites {
+			if o := rec.Outcome.Suites[s]; o != nil {
+				v.Suites[s] = o.Passed
+			}
+		}
 	}
 	return v
 }

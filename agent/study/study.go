@@ -57,13 +57,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/selfrepair/selfrepair/agent/evaluate"
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
+	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -87,9 +87,12 @@ type Env struct {
 	Parallel int             // sandbox jobs at once (the sandbox's size)
 
 	Dataset *tasks.Dataset // must be the manifest's (same hash)
-	// Visible returns a task whose tests are only its visible examples
-	// (ok false when it has none); needed for feedback_tests "visible".
-	Visible func(tasks.Task) (tasks.Task, bool)
+	// Suites are the suites of tests an attempt is scored on (default
+	// Base; Base and Plus for HumanEval+ and MBPP+). With feedback_tests
+	// "visible", the same job also runs the task's visible examples.
+	Suites []python.Suite
+	// Timeouts override Params.TimeoutMS per task id (evaluate.Calibrate).
+	Timeouts map[string]time.Duration
 
 	// Session describes this process (Tool, ImageID, Endpoint); Run fills
 	// in the rest.
@@ -231,23 +234,6 @@ func (p Params) Validate() error {
 		seen[id] = true
 	}
 	return errors.Join(errs...)
-}
-
-// withoutHarnessFrames drops the frames of the test harness itself
-// (File "<harness>", ...) from a traceback: they mean nothing to the model
-// and change with the harness's version.
-func withoutHarnessFrames(tb string) string {
-	if !strings.Contains(tb, `File "<harness>"`) {
-		return tb
-	}
-	lines := strings.Split(tb, "\n")
-	out := lines[:0]
-	for _, l := range lines {
-		if !strings.HasPrefix(strings.TrimSpace(l), `File "<harness>"`) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func newRunID() string {
@@ -403,16 +389,16 @@ func (s *Study) prepare(env Env) (*runner, error) {
 		}
 		r.tasks = append(r.tasks, t)
 		r.index[id] = i
-		if p.FeedbackTests == VisibleTests {
-			if env.Visible == nil {
-				return nil, errors.New("feedback from the visible tests needs the tasks' visible examples, which this dataset does not provide")
-			}
-			vt, ok := env.Visible(t)
-			if !ok {
-				return nil, fmt.Errorf("task %s has no visible example tests: feedback_tests visible needs them", id)
-			}
-			r.visible = append(r.visible, vt)
+		if p.FeedbackTests == VisibleTests && t.VisibleTest == "" {
+			return nil, fmt.Errorf("task %s has no visible example tests: feedback_tests visible needs them", id)
 		}
+	}
+	r.suites = append([]python.Suite(nil), env.Suites...)
+	if len(r.suites) == 0 {
+		r.suites = []python.Suite{python.Base}
+	}
+	if p.FeedbackTests == VisibleTests {
+		r.suites = append(r.suites, python.Visible)
 	}
 	r.samples = make([]*sample, len(r.tasks)*p.Samples)
 	for i := range r.samples {
@@ -462,7 +448,7 @@ func failure(v Verdict, stallOf *int) prompt.Failure {
 	f := prompt.Failure{
 		Class: v.ErrorClass, ErrorType: v.ErrorType, Message: v.Message,
 		Line: v.Line, LineText: v.LineText, TestLine: v.TestLine, TestText: v.TestText,
-		Traceback: withoutHarnessFrames(v.Traceback), RepeatOf: -1,
+		Call: v.Call, Expected: v.Expected, Actual: v.Actual, Traceback: v.Traceback, RepeatOf: -1,
 	}
 	if stallOf != nil {
 		f.RepeatOf = *stallOf

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -248,6 +249,9 @@ func TestErrorClasses(t *testing.T) {
 			if out.Class != c.class || (c.errorType != "" && out.ErrorType != c.errorType) || out.Passed != (c.class == python.Pass) {
 				t.Errorf("got %s %s (%s), want %s %s\nstderr: %s\nreport: %s", out.Class, out.ErrorType, out.Message, c.class, c.errorType,
 					res.Stderr, res.Report)
+			}
+			if strings.Contains(out.Traceback, "<harness>") || strings.Contains(out.Traceback, "selfrepair_harness") {
+				t.Errorf("the traceback shows the harness:\n%s", out.Traceback)
 			}
 			if c.line != 0 && out.Line != c.line {
 				t.Errorf("failing solution line %d (%q), want %d", out.Line, out.LineText, c.line)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -121,10 +122,7 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	if err != nil {
 		return err
 	}
-	suites := []python.Suite{python.Base}
-	if hasPlus(ds) {
-		suites = append(suites, python.Plus)
-	}
+	suites := scoringSuites(ds)
 	var samples []tasks.Sample
 	if o.Canonical {
 		for _, t := range ds.Tasks {
@@ -173,16 +171,7 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 		if err != nil {
 			return err
 		}
-		cal := evaluate.DefaultCalibration()
-		cal.Floor, cal.Factor, cal.Suites, cal.Image, cal.Cache = o.Timeout, o.Factor, suites, img.ID, evaluate.CacheDir()
-		cal.Workers = o.Concurrency
-		every := throttle{every: 2 * time.Second}
-		cal.Progress = func(done, total int) {
-			if every.due(done == total) {
-				log.Info("measuring reference runtimes (once per image and harness)", "done", fmt.Sprintf("%d/%d", done, total))
-			}
-		}
-		if timeouts, err = evaluate.Calibrate(ctx, sb, ds, cal); err != nil {
+		if timeouts, err = calibrate(ctx, log, sb, ds, suites, img.ID, o.Timeout, o.Factor, o.Concurrency); err != nil {
 			return err
 		}
 	}
@@ -209,6 +198,30 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 		}
 	}
 	return printSummary(f, ds.Name, recs, ks, suites, o.Out, time.Since(start))
+}
+
+// calibrate sets per-task time limits from the reference solutions'
+// runtimes (evaluate.Calibrate), logging its progress.
+func calibrate(ctx context.Context, log *slog.Logger, sb *sandbox.Sandbox, ds *tasks.Dataset, suites []python.Suite,
+	imageID string, floor time.Duration, factor float64, workers int) (map[string]time.Duration, error) {
+	cal := evaluate.DefaultCalibration()
+	cal.Floor, cal.Factor, cal.Suites, cal.Image, cal.Cache, cal.Workers = floor, factor, suites, imageID, evaluate.CacheDir(), workers
+	every := throttle{every: 2 * time.Second}
+	cal.Progress = func(done, total int) {
+		if every.due(done == total) {
+			log.Info("measuring reference runtimes (once per image and harness)", "done", fmt.Sprintf("%d/%d", done, total))
+		}
+	}
+	return evaluate.Calibrate(ctx, sb, ds, cal)
+}
+
+// scoringSuites are the suites of tests an attempt at ds is scored on:
+// the base tests, and EvalPlus' plus tests when ds has them.
+func scoringSuites(ds *tasks.Dataset) []python.Suite {
+	if hasPlus(ds) {
+		return []python.Suite{python.Base, python.Plus}
+	}
+	return []python.Suite{python.Base}
 }
 
 func hasPlus(ds *tasks.Dataset) bool {

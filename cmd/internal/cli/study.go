@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/selfrepair/selfrepair/agent/evaluate"
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/sim"
@@ -716,10 +717,29 @@ func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, image string
 // execStudy runs the study with a progress display and prints its summary.
 func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, ep *endpoint,
 	cache *study.Cache, sb *sandbox.Sandbox, size, conc int, imageID string) error {
+	suites := scoringSuites(ds)
+	var timeouts map[string]time.Duration
+	if len(suites) > 1 {
+		// Plus tests are heavy: each task's limit comes from its reference
+		// solution's runtime, measured once per image (as EvalPlus does).
+		m := st.Manifest()
+		studied := &tasks.Dataset{Name: ds.Name, Hash: ds.Hash}
+		for _, id := range m.Params.Tasks {
+			if t, ok := ds.ByID(id); ok {
+				studied.Tasks = append(studied.Tasks, t)
+			}
+		}
+		var err error
+		timeouts, err = calibrate(ctx, log, sb, studied, suites, imageID, time.Duration(m.Params.TimeoutMS)*time.Millisecond,
+			evaluate.DefaultCalibration().Factor, size)
+		if err != nil {
+			return err
+		}
+	}
 	pv := newProgressView(f.Err, log)
 	sum, err := st.Run(ctx, study.Env{
 		Model: ep.client, Endpoint: ep.identity, Cache: cache, Concurrency: conc,
-		Runner: sb, Parallel: size, Dataset: ds, Visible: visibleTests,
+		Runner: sb, Parallel: size, Dataset: ds, Suites: suites, Timeouts: timeouts,
 		Session:  study.Session{Tool: toolVersion(), ImageID: imageID, Endpoint: ep.url},
 		Progress: pv.update, Logger: log,
 	})
@@ -734,17 +754,6 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 	}
 	printStudySummary(f.Out, st, sum)
 	return nil
-}
-
-// visibleTests is the task with only the tests its prompt shows, for
-// --feedback-tests visible.
-func visibleTests(t tasks.Task) (tasks.Task, bool) {
-	if t.VisibleTest == "" {
-		return t, false
-	}
-	v := t
-	v.Test, v.PlusTest = t.VisibleTest, ""
-	return v, true
 }
 
 // printStudySummary prints the per-round pass rates and the run directory.
