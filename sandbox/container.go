@@ -315,7 +315,7 @@ func (b *box) run(ctx context.Context, eng *Engine, job Job, l Limits) (res *Res
 	if _, err := b.att.Stdin.Write(data); err != nil {
 		return nil, false, &Error{Op: "send job", Err: err}
 	}
-	backstop := l.Timeout + 15*time.Second
+	backstop := l.wallBound() + 15*time.Second
 	if len(job.Build) > 0 {
 		backstop += l.BuildTimeout
 	}
@@ -394,7 +394,7 @@ func (w *wireResult) result() (*Result, error) {
 		return nil, &Error{Op: "run job", Err: fmt.Errorf("supervisor: %s", w.Message)}
 	}
 	if r.Status == StatusTimeout && r.Message == "" {
-		r.Message = "the wall-clock limit fired"
+		r.Message = "the time limit fired"
 	}
 	if r.Status == StatusOutputLimit && r.Message == "" {
 		r.Message = "output passed the limit of " + strconv.Itoa(len(r.Stdout)) + " bytes"

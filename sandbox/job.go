@@ -15,7 +15,11 @@ import (
 
 // Limits bound one job. Zero fields take the defaults of DefaultLimits.
 type Limits struct {
-	Timeout      time.Duration // wall clock for the run, from start to exit
+	// Timeout bounds the run's time, counted in the CPU time the job uses
+	// (so that a busy machine does not turn a slow, correct program into a
+	// timeout); a program that waits rather than works is stopped by the
+	// wall clock at twice Timeout, and at most 10 s after it.
+	Timeout      time.Duration
 	BuildTimeout time.Duration // wall clock for Job.Build, counted apart
 	Memory       int64         // bytes of memory, swap included
 	CPUs         float64       // CPU quota in cores
@@ -40,6 +44,9 @@ func DefaultLimits() Limits {
 		ScratchSize:  64 << 20,
 	}
 }
+
+// wallBound is when the wall clock stops a job that waits.
+func (l Limits) wallBound() time.Duration { return l.Timeout + min(l.Timeout, 10*time.Second) }
 
 // withDefaults fills the zero fields of l from d.
 func (l Limits) withDefaults(d Limits) Limits {

@@ -76,6 +76,7 @@ func TestResults(t *testing.T) {
 		{"exception", "raise ValueError('v')", short, sandbox.StatusExited, 1, 0, "", false},
 		{"signal", "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", short, sandbox.StatusSignaled, 0, 11, "", false},
 		{"timeout", "import time\nprint('start', flush=True)\ntime.sleep(60)", short, sandbox.StatusTimeout, 0, 0, "start\n", false},
+		{"cpu-timeout", "print('start', flush=True)\nwhile True: pass", short, sandbox.StatusTimeout, 0, 0, "start\n", false},
 		{"memory", "a = []\nwhile True: a.append(bytearray(1 << 24))", sandbox.Limits{Memory: 128 << 20}, sandbox.StatusMemory, 0, 9, "", false},
 		{"output-limit", "import sys\nwhile True: sys.stdout.write('y' * 4096)", short, sandbox.StatusOutputLimit, 0, 0, "", true},
 		{"exec-binary", "import os; os.execvp('sh', ['sh', '-c', 'echo shell; exit 7'])", short, sandbox.StatusExited, 7, 0, "shell\n", false},
@@ -99,8 +100,12 @@ func TestResults(t *testing.T) {
 					if res.StdoutTruncated != c.truncated || (c.truncated && (len(res.Stdout) != c.limits.OutputLimit || res.StdoutBytes <= int64(len(res.Stdout)))) {
 						t.Errorf("truncated=%v, %d bytes kept of %d", res.StdoutTruncated, len(res.Stdout), res.StdoutBytes)
 					}
-					if c.status == sandbox.StatusTimeout && (res.Run < c.limits.Timeout || res.Run > c.limits.Timeout+2*time.Second) {
-						t.Errorf("timed out after %v with a %v limit", res.Run, c.limits.Timeout)
+					// A program that works is stopped when its CPU time reaches the
+					// limit; one that sleeps by the wall clock, at twice the limit.
+					lim := c.limits.Timeout
+					if c.name == "timeout" && (res.Run < 2*lim || res.Run > 2*lim+time.Second) ||
+						c.name == "cpu-timeout" && (res.Run < lim || res.Run > 2*lim+time.Second) {
+						t.Errorf("timed out after %v with a %v limit", res.Run, lim)
 					}
 					if c.name == "exception" && !strings.Contains(string(res.Stderr), "ValueError: v") {
 						t.Errorf("stderr %q lacks the traceback", res.Stderr)

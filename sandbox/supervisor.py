@@ -56,6 +56,18 @@ WORKER_UID = CFG["worker_uid"]
 WORKDIR = CFG["workdir"]
 SCRATCH = CFG["scratch"]  # directories emptied before every job
 
+# A job's time limit counts the CPU time it uses (its processes, the judge's
+# tests and the supervisor's share, from the container's cgroup), so that a
+# busy machine does not turn a slow but correct program into a timeout; it
+# is checked every CPU_POLL seconds. A program that waits instead of working
+# is stopped by the wall clock: twice the limit, and at most 10 s more.
+CPU_POLL = 0.05
+
+
+def wall_bound(limit):
+    return limit + min(limit, 10.0)
+
+
 # How long a job may take to start when it has no build step, and how long
 # the judge may take to report once the worker is gone.
 START_TIMEOUT = 30.0
@@ -641,6 +653,7 @@ def run_job(seq, w, wpart, jpart, judge):
 
     deadline = t_start + (job.get("build_timeout_ms", 120000) / 1000.0 if has_build else START_TIMEOUT)
     started = None
+    cpu_start = None  # the container's CPU time when the job started
     wstatus = None
     report = None
     judge_done = not harness
@@ -651,7 +664,15 @@ def run_job(seq, w, wpart, jpart, judge):
         now = time.monotonic()
         if now >= deadline:
             ended = "timeout"
+            if started is not None and cpu_start is not None:
+                result["message"] = "the wall-clock bound (%gs) fired" % (deadline - started)
             break
+        if cpu_start is not None and not (judge_done and harness):
+            used = (cpu_ns() - cpu_start) / 1e9
+            if used >= timeout:
+                ended = "timeout"
+                result["message"] = "the time limit fired: %.1fs of CPU" % used
+                break
         fds = [o.fd for o in outs if not o.eof]
         if not status.eof:
             fds.append(w.status_r)
@@ -659,7 +680,10 @@ def run_job(seq, w, wpart, jpart, judge):
             fds.append(zfd)
         if not judge_done:
             fds.append(judge.sock.fileno())
-        r, _, _ = select.select(fds, [], [], deadline - now)
+        wait = deadline - now
+        if cpu_start is not None:
+            wait = min(wait, CPU_POLL)
+        r, _, _ = select.select(fds, [], [], wait)
         for o in outs:
             if o.fd in r:
                 o.read()
@@ -682,7 +706,8 @@ def run_job(seq, w, wpart, jpart, judge):
                         deadline = time.monotonic() + START_TIMEOUT
                     if msg.get("started"):
                         started = time.monotonic()
-                        deadline = started + timeout
+                        cpu_start = cpu_ns()
+                        deadline = started + (wall_bound(timeout) if cpu_start is not None else timeout)
             except ValueError:
                 status.eof = True
             if ended:
