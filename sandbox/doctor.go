@@ -65,7 +65,7 @@ func Doctor(ctx context.Context, eng *Engine, r Recipe) []Check {
 	} else {
 		add("image", true, "%s (%s), recipe %s, built by %s", r.Ref, short(trimSha(img.ID)), got, img.Labels[LabelBuilder])
 	}
-	sb, err := New(ctx, eng, Options{Image: r.Ref, Isolation: Fresh, Size: 1})
+	sb, err := New(ctx, eng, Options{Image: r.Ref, Isolation: Fresh, Size: 1, Spare: -1})
 	if err != nil {
 		add("sandbox", false, "%v", err)
 		return checks

@@ -23,7 +23,8 @@ const (
 	// Pooled keeps warm containers and resets them between jobs; a container
 	// whose job timed out, ran out of memory or left state is replaced.
 	Pooled Isolation = "pooled"
-	// Fresh makes one container per job.
+	// Fresh runs every job in a container of its own, never used before
+	// and removed after it; containers are started ahead of the jobs.
 	Fresh Isolation = "fresh"
 )
 
@@ -41,9 +42,10 @@ type Options struct {
 	Image     string
 	Isolation Isolation // default Pooled
 	Size      int       // jobs at once; default the number of CPUs
-	// Spare are pooled containers kept warm beyond Size, so that a job
-	// whose container was just retired (after a timeout, say) need not wait
-	// for a new one to start; default 1, negative for none.
+	// Spare are containers kept warm beyond Size, so that a job whose
+	// container was just retired (after a timeout, or after every job in
+	// fresh mode) need not wait for a new one to start; default 1, negative
+	// for none.
 	Spare    int
 	Limits   Limits // defaults for jobs; zero fields take DefaultLimits
 	HashSeed string // PYTHONHASHSEED of the containers; "" means random
@@ -120,19 +122,17 @@ func New(ctx context.Context, eng *Engine, opts Options) (*Sandbox, error) {
 		live:  make(map[string]*box),
 	}
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
-	if opts.Isolation == Pooled {
-		// The first container starts now, so that a broken image or engine
-		// is one clear error here rather than jobs that never start.
-		b, err := s.start(ctx, s.limits.container())
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		s.warm = 1
-		s.idle <- b
-		for range s.poolSize() - 1 {
-			s.refill()
-		}
+	// The first container starts now, so that a broken image or engine is
+	// one clear error here rather than jobs that never start.
+	b, err := s.start(ctx, s.limits.container())
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.warm = 1
+	s.idle <- b
+	for range s.poolSize() - 1 {
+		s.refill()
 	}
 	return s, nil
 }
@@ -231,10 +231,12 @@ func (s *Sandbox) Run(ctx context.Context, job Job) (*Result, error) {
 	}
 	defer func() { <-s.slots }()
 
-	pooled := s.opts.Isolation == Pooled && l.container() == s.limits.container()
+	// Jobs with the sandbox's own container limits take a warm container;
+	// others get one made for them.
+	warm := l.container() == s.limits.container()
 	var b *box
 	var err error
-	if pooled {
+	if warm {
 		b, err = s.warmBox(ctx)
 	} else {
 		b, err = s.start(ctx, l.container())
@@ -243,12 +245,12 @@ func (s *Sandbox) Run(ctx context.Context, job Job) (*Result, error) {
 		return nil, err
 	}
 	res, reusable, err := b.run(ctx, s.eng, job, l)
-	if pooled && reusable && err == nil {
+	if warm && s.opts.Isolation == Pooled && reusable && err == nil {
 		s.idle <- b
 		return res, nil
 	}
 	s.discard(b)
-	if pooled {
+	if warm {
 		s.mu.Lock()
 		s.warm--
 		s.mu.Unlock()
@@ -257,13 +259,10 @@ func (s *Sandbox) Run(ctx context.Context, job Job) (*Result, error) {
 	return res, err
 }
 
-// Warm waits until every pooled container has started and is idle (or
+// Warm waits until every warm container has started and is idle (or
 // fails as a job would): a caller that times jobs calls it first, so that
-// container start-up is not counted. It returns at once in fresh mode.
+// container start-up is not counted.
 func (s *Sandbox) Warm(ctx context.Context) error {
-	if s.opts.Isolation != Pooled {
-		return nil
-	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {

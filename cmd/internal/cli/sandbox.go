@@ -216,7 +216,7 @@ func runRun(ctx context.Context, f *Factory, o *RunOptions) error {
 	if image == "" {
 		image = lang.ImageRef()
 	}
-	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: 1, Limits: limits, Logger: f.Logger()})
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: 1, Spare: -1, Limits: limits, Logger: f.Logger()})
 	if err != nil {
 		return imageHint(err, lang.Name)
 	}
