@@ -507,7 +507,10 @@ print({"work": [f for f in ls("/work") if f != "probe.py"], "tmp": ls("/tmp"), "
 func (r *corpusRunner) nextRunClean(t *testing.T, sb *sandbox.Sandbox, container string) {
 	ctx := context.Background()
 	job := languages.Must("python").Job("probe.py", []byte(probe), r.limits)
-	for range 6 {
+	// A retired container is removed in the background, so it may still be
+	// listed while the probes go to its replacement: keep asking until it
+	// is gone or a probe reaches it.
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); {
 		ids, err := r.eng.RunContainers(ctx, sb.RunID())
 		if err != nil {
 			t.Errorf("next-run-clean: %v", err)
@@ -522,6 +525,7 @@ func (r *corpusRunner) nextRunClean(t *testing.T, sb *sandbox.Sandbox, container
 			return
 		}
 		if res.Container != container {
+			time.Sleep(200 * time.Millisecond)
 			continue
 		}
 		out := string(res.Stdout)
