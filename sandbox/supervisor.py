@@ -62,6 +62,7 @@ SCRATCH = CFG["scratch"]  # directories emptied before every job
 # is checked every CPU_POLL seconds. A program that waits instead of working
 # is stopped by the wall clock: twice the limit, and at most 10 s more.
 CPU_POLL = 0.05
+TIME_LIMIT_MESSAGE = "the time limit (%gs) was exceeded"
 
 
 def wall_bound(limit):
@@ -665,13 +666,16 @@ def run_job(seq, w, wpart, jpart, judge):
         if now >= deadline:
             ended = "timeout"
             if started is not None and cpu_start is not None:
-                result["message"] = "the wall-clock bound (%gs) fired" % (deadline - started)
+                # The same words whichever bound fired (CPU time, or the
+                # wall-clock bound of a program that waits): the message is
+                # fed back to models, and must not depend on machine load.
+                result["message"] = TIME_LIMIT_MESSAGE % timeout
             break
         if cpu_start is not None and not (judge_done and harness):
             used = (cpu_ns() - cpu_start) / 1e9
             if used >= timeout:
                 ended = "timeout"
-                result["message"] = "the time limit fired: %.1fs of CPU" % used
+                result["message"] = TIME_LIMIT_MESSAGE % timeout
                 break
         fds = [o.fd for o in outs if not o.eof]
         if not status.eof:

@@ -223,6 +223,13 @@ func TestStudyKillResume(t *testing.T) {
 	if out := readOutput(tmp, "ref"); !strings.Contains(out, "SIMULATED") || !strings.Contains(out, "run directory: "+ref) {
 		t.Errorf("the output does not say simulated or give the run directory:\n%s", out)
 	}
+	// The study writes its report when it finishes, and says where.
+	if out := readOutput(tmp, "ref"); !strings.Contains(out, "report: "+filepath.Join(ref, "report.md")) {
+		t.Errorf("the output does not say where the report is:\n%s", out)
+	}
+	if md, err := os.ReadFile(filepath.Join(ref, "report.md")); err != nil || !strings.Contains(string(md), "SIMULATED") {
+		t.Errorf("report.md of the finished study: %v\n%.300s", err, md)
+	}
 	var sum study.Summary
 	b, _ := os.ReadFile(filepath.Join(ref, study.SummaryFile))
 	if err := json.Unmarshal(b, &sum); err != nil || !sum.Complete || !sum.Simulator || len(sum.PerRound) != 4 {
