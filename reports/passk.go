@@ -1,4 +1,3 @@
-// Package reports computes and formats evaluation results.
 package reports
 
 import "math"

@@ -33,6 +33,48 @@ func TestPassAtKExact(t *testing.T) {
 		if math.Abs(got-want) > 1e-12 {
 			t.Errorf("PassAtK(%d,%d,%d) = %.17g, want %.17g", n, c, k, got, want)
 		}
+		// Small results keep their relative accuracy too.
+		if want > 0 && math.Abs(got-want)/want > 1e-12 {
+			t.Errorf("PassAtK(%d,%d,%d) = %.17g, want %.17g (relative error %.2g)", n, c, k, got, want, math.Abs(got-want)/want)
+		}
+	}
+}
+
+// TestPassAtKExhaustive compares every (n, c, k) with n ≤ 40 with the
+// exact value.
+func TestPassAtKExhaustive(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		for c := 0; c <= n; c++ {
+			for k := 1; k <= n; k++ {
+				if got, want := PassAtK(n, c, k), exactPassAtK(n, c, k); math.Abs(got-want) > 1e-12 {
+					t.Fatalf("PassAtK(%d,%d,%d) = %.17g, want %.17g", n, c, k, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestPassAtKMonotoneRandom: one more correct sample, or one more try,
+// never lowers pass@k, for n up to 1000 (fixed seed).
+func TestPassAtKMonotoneRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		n := 1 + rng.IntN(1000)
+		c, k := rng.IntN(n+1), 1+rng.IntN(n)
+		p := PassAtK(n, c, k)
+		if p < 0 || p > 1 || math.IsNaN(p) {
+			t.Fatalf("PassAtK(%d,%d,%d) = %v", n, c, k, p)
+		}
+		if c < n {
+			if q := PassAtK(n, c+1, k); q < p {
+				t.Fatalf("PassAtK(%d,%d,%d) = %.17g < PassAtK(%d,%d,%d) = %.17g", n, c+1, k, q, n, c, k, p)
+			}
+		}
+		if k < n {
+			if q := PassAtK(n, c, k+1); q < p {
+				t.Fatalf("PassAtK(%d,%d,%d) = %.17g < PassAtK(%d,%d,%d) = %.17g", n, c, k+1, q, n, c, k, p)
+			}
+		}
 	}
 }
 

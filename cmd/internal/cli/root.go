@@ -127,6 +127,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(NewCmdSandbox(f), NewCmdEvaluate(f, nil), NewCmdSim(f, nil))
 	root.AddCommand(NewCmdStudy(f, nil))
+	root.AddCommand(NewCmdReport(f, nil))
 	return root
 }
 

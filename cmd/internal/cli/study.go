@@ -595,7 +595,7 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		}
 		log.Info("the run is already complete")
 		printStudySummary(f.Out, st, sum)
-		return nil
+		return writeStudyReport(ctx, f, st.Dir())
 	}
 	dataDir := cmp.Or(o.DataDir, m.Dataset.DataDir)
 	ds, err := tasks.Load(p.Dataset, dataDir)
@@ -753,7 +753,7 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 		return err
 	}
 	printStudySummary(f.Out, st, sum)
-	return nil
+	return writeStudyReport(ctx, f, st.Dir())
 }
 
 // printStudySummary prints the per-round pass rates and the run directory.
