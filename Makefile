@@ -45,6 +45,7 @@ test-short:
 
 bench: image
 	$(GO) run ./cmd/bench -rounds 3
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./reports
 
 clean:
 	rm -rf bin
