@@ -78,7 +78,7 @@ HumanEval is built in; the others are read from --data-dir (or $` + tasks.DataEn
 	fl.IntVar(&o.Concurrency, "concurrency", max(runtime.NumCPU(), 2)*2, "samples run at once (and pooled containers)")
 	fl.StringVar(&o.Isolation, "isolation", string(sandbox.Pooled), "pooled (warm containers, reset between jobs) or fresh (one container per job)")
 	fl.StringVar(&o.Image, "image", "", "sandbox image (default selfrepair/python:"+languages.Suite+")")
-	fl.DurationVar(&o.Timeout, "timeout", d.Timeout, "wall-clock limit per sample")
+	fl.DurationVar(&o.Timeout, "timeout", d.Timeout, "time limit per sample, in CPU time (a program that waits is stopped after twice that)")
 	fl.StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit per sample")
 	fl.StringVar(&o.HashSeed, "hash-seed", "", "PYTHONHASHSEED of the sandboxes (default random)")
 	fl.StringVar(&o.Calibrate, "calibrate", "auto", "per-task time limits from the reference solutions' runtimes: auto (datasets with plus tests), always or never")

@@ -172,7 +172,7 @@ func NewCmdSandboxRun(f *Factory, runF func(context.Context, *RunOptions) error)
 	}
 	cmd.Flags().StringVar(&o.Lang, "lang", "", "language (default: from the file's extension)")
 	cmd.Flags().StringVar(&o.Image, "image", "", "image name:tag (default selfrepair/LANG:"+languages.Suite+")")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", d.Timeout, "wall-clock limit")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", d.Timeout, "time limit, in CPU time (a program that waits is stopped after twice that)")
 	cmd.Flags().StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit, swap included (e.g. 256m)")
 	cmd.Flags().Int64Var(&o.Pids, "pids", d.Pids, "process and thread limit")
 	cmd.Flags().Float64Var(&o.CPUs, "cpus", d.CPUs, "CPU quota in cores")

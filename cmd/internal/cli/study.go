@@ -162,7 +162,7 @@ Exit codes: 0 done, 1 error, 2 usage error, 130 interrupted (resumable).`,
 	fl.IntVar(&o.Sandboxes, "sandboxes", max(runtime.NumCPU(), 2)*2, "programs tested at once (pooled containers)")
 	fl.StringVar(&o.Isolation, "isolation", string(sandbox.Pooled), "pooled (warm containers, reset between jobs) or fresh (one container per job)")
 	fl.StringVar(&o.Image, "image", "", "sandbox image (default selfrepair/python:"+languages.Suite+")")
-	fl.DurationVar(&o.Timeout, "timeout", 3*time.Second, "wall-clock limit of one program's tests")
+	fl.DurationVar(&o.Timeout, "timeout", 3*time.Second, "time limit of one program's tests, in CPU time; a task whose reference solution needs more gets 4× its runtime")
 	fl.StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit of one program")
 	fl.StringVar(&o.Cache, "cache", "", "response cache directory (default $"+study.CacheEnv+" or ~/.cache/selfrepair/responses)")
 	fl.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the response cache")
@@ -718,17 +718,19 @@ func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, image string
 func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, ep *endpoint,
 	cache *study.Cache, sb *sandbox.Sandbox, size, conc int, imageID string) error {
 	suites := scoringSuites(ds)
-	var timeouts map[string]time.Duration
-	if len(suites) > 1 {
-		// Plus tests are heavy: each task's limit comes from its reference
-		// solution's runtime, measured once per image (as EvalPlus does).
-		m := st.Manifest()
-		studied := &tasks.Dataset{Name: ds.Name, Hash: ds.Hash}
-		for _, id := range m.Params.Tasks {
-			if t, ok := ds.ByID(id); ok {
-				studied.Tasks = append(studied.Tasks, t)
-			}
+	// Each task's limit comes from its reference solution's runtime,
+	// measured once per image (as EvalPlus does), never below --timeout: a
+	// heavy task (MBPP/123, the plus tests) gets the time its reference
+	// needs, so a correct answer never times out on a slower machine.
+	m := st.Manifest()
+	studied := &tasks.Dataset{Name: ds.Name, Hash: ds.Hash}
+	for _, id := range m.Params.Tasks {
+		if t, ok := ds.ByID(id); ok && t.Reference != "" {
+			studied.Tasks = append(studied.Tasks, t)
 		}
+	}
+	var timeouts map[string]time.Duration
+	if len(studied.Tasks) > 0 {
 		var err error
 		timeouts, err = calibrate(ctx, log, sb, studied, suites, imageID, time.Duration(m.Params.TimeoutMS)*time.Millisecond,
 			evaluate.DefaultCalibration().Factor, size)
