@@ -44,7 +44,7 @@ import time
 # the harnesses and most solutions import. Each one makes every fork dearer.
 WARM = (
     "collections functools itertools math re typing heapq bisect string random "
-    "resource runpy atexit"
+    "resource runpy atexit pkgutil"
 ).split()
 
 PR_SET_DUMPABLE = 4
