@@ -501,8 +501,8 @@ OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", a
        ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
 
 
-class AssertDetail(ast.NodeTransformer):
-    """Rewrites the tests' asserts so that a failure says what failed.
+def assert_detail(node):
+    """Rewrites one of the tests' asserts so that a failure says what failed.
 
     Every assert first marks the start of its calls into the solution; an
     assert of one comparison evaluates its sides once, in order, and fails
@@ -512,30 +512,69 @@ class AssertDetail(ast.NodeTransformer):
         _sr_a = f(x)
         _sr_b = y
         if not (_sr_a == _sr_b): _sr_fail("==", _sr_a, _sr_b, <message>, <which side is the call>)
-    """
 
-    def visit_Assert(self, node):
-        begin = ast.Expr(ast.Call(ast.Name("_sr_begin", ast.Load()), [], []))
-        test = node.test
-        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in OPS):
-            return [ast.copy_location(begin, node), node]
-        left, right = test.left, test.comparators[0]
-        called = isinstance(left, ast.Call) or not isinstance(right, ast.Call)
-        out = [begin,
-               ast.Assign([ast.Name("_sr_a", ast.Store())], left),
-               ast.Assign([ast.Name("_sr_b", ast.Store())], right),
-               ast.If(ast.UnaryOp(ast.Not(), ast.Compare(ast.Name("_sr_a", ast.Load()), test.ops,
-                                                         [ast.Name("_sr_b", ast.Load())])),
-                      [ast.Expr(ast.Call(ast.Name("_sr_fail", ast.Load()),
-                                         [ast.Constant(OPS[type(test.ops[0])]), ast.Name("_sr_a", ast.Load()),
-                                          ast.Name("_sr_b", ast.Load()), node.msg or ast.Constant(None),
-                                          ast.Constant(called)], []))], [])]
-        return [ast.copy_location(stmt, node) for stmt in out]
+    The new nodes get the assert's position (so no pass over the whole tree
+    has to fill positions in)."""
+    def at(n):
+        n.lineno, n.col_offset = node.lineno, node.col_offset
+        n.end_lineno, n.end_col_offset = node.end_lineno, node.end_col_offset
+        return n
+
+    def name(id, ctx=ast.Load):
+        return at(ast.Name(id, ctx()))
+
+    begin = at(ast.Expr(at(ast.Call(name("_sr_begin"), [], []))))
+    test = node.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in OPS):
+        return [begin, node]
+    left, right = test.left, test.comparators[0]
+    called = isinstance(left, ast.Call) or not isinstance(right, ast.Call)
+    fail = at(ast.Expr(at(ast.Call(name("_sr_fail"), [
+        at(ast.Constant(OPS[type(test.ops[0])])), name("_sr_a"), name("_sr_b"),
+        node.msg or at(ast.Constant(None)), at(ast.Constant(called))], []))))
+    check = at(ast.UnaryOp(ast.Not(), at(ast.Compare(name("_sr_a"), test.ops, [name("_sr_b")]))))
+    return [begin,
+            at(ast.Assign([name("_sr_a", ast.Store)], left)),
+            at(ast.Assign([name("_sr_b", ast.Store)], right)),
+            at(ast.If(check, [fail], []))]
+
+
+def rewrite_asserts(stmts):
+    """The statements with every assert, at any depth, rewritten by
+    assert_detail. Only statements are visited: an assert is one, and only
+    statements (and their handlers and match cases) hold statements."""
+    out = []
+    for st in stmts:
+        if isinstance(st, ast.Assert):
+            out.extend(assert_detail(st))
+            continue
+        for field in st._fields:
+            value = getattr(st, field, None)
+            if type(value) is list and value:
+                if isinstance(value[0], ast.stmt):
+                    setattr(st, field, rewrite_asserts(value))
+                elif isinstance(value[0], (ast.excepthandler, ast.match_case)):
+                    for h in value:
+                        h.body = rewrite_asserts(h.body)
+        out.append(st)
+    return out
+
+
+# The judge lives for job after job, and the samples of a task share its
+# tests: their compiled code is kept (code objects are immutable).
+COMPILED = {}
 
 
 def compile_tests(source):
-    tree = AssertDetail().visit(ast.parse(source, "test.py"))
-    return compile(ast.fix_missing_locations(tree), "test.py", "exec")
+    code = COMPILED.get(source)
+    if code is None:
+        tree = ast.parse(source, "test.py")
+        tree.body = rewrite_asserts(tree.body)
+        code = compile(tree, "test.py", "exec")
+        if len(COMPILED) >= 256:
+            COMPILED.clear()
+        COMPILED[source] = code
+    return code
 
 
 def judge(chan, args):
