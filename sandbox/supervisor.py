@@ -104,34 +104,85 @@ def prctl(option, arg):
     ctypes.CDLL(None, use_errno=True).prctl(option, arg, 0, 0, 0)
 
 
-def read_first(paths):
-    for path, key in paths:
+class Counter:
+    """A number in a cgroup file (the first of paths that opens), read again
+    and again through one open descriptor: one pread per reading."""
+
+    def __init__(self, *paths):
+        self.paths = paths  # (path, key or None for the whole file, scale)
+        self.fd = self.key = self.scale = None
+        self.opened = False
+
+    def read(self):
+        if not self.opened:
+            self.opened = True
+            for path, key, scale in self.paths:
+                try:
+                    self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                except OSError:
+                    continue
+                self.key, self.scale = key, scale
+                break
+        if self.fd is None:
+            return None
         try:
-            with open(path) as f:
-                for line in f:
-                    name, _, value = line.partition(" ")
-                    if key is None:
-                        return int(name)
-                    if name == key:
-                        return int(value)
-        except (OSError, ValueError):
-            continue
-    return None
+            data = os.pread(self.fd, 4096, 0)
+            if self.key is None:
+                return int(data.split()[0]) * self.scale
+            for line in data.split(b"\n"):
+                name, _, value = line.partition(b" ")
+                if name == self.key:
+                    return int(value) * self.scale
+        except (OSError, ValueError, IndexError):
+            pass
+        return None
+
+
+# This container's cgroup counters (cgroup v2, else v1).
+OOM_KILLS = Counter(("/sys/fs/cgroup/memory.events", b"oom_kill", 1),
+                    ("/sys/fs/cgroup/memory/memory.oom_control", b"oom_kill", 1))
+CPU_NS = Counter(("/sys/fs/cgroup/cpu.stat", b"usage_usec", 1000),
+                 ("/sys/fs/cgroup/cpuacct/cpuacct.usage", None, 1),
+                 ("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage", None, 1))
+TASKS = Counter(("/sys/fs/cgroup/pids.current", None, 1),
+                ("/sys/fs/cgroup/pids/pids.current", None, 1))
+
+
+class Table:
+    """A /proc table (a header line, then a line per object), read again
+    through one open descriptor."""
+
+    def __init__(self, path):
+        self.path, self.fd = path, None
+
+    def rows(self):
+        try:
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            return os.pread(self.fd, 65536, 0).count(b"\n") > 1
+        except OSError:
+            return False
+
+
+IPC_TABLES = {kind: Table("/proc/sysvipc/" + kind) for kind in ("shm", "sem", "msg")}
 
 
 def oom_kills():
     """Number of OOM kills in this container's memory cgroup so far, or None."""
-    return read_first((("/sys/fs/cgroup/memory.events", "oom_kill"),
-                       ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill")))
+    return OOM_KILLS.read()
 
 
 def cpu_ns():
     """CPU time used by this container so far, in nanoseconds, or None."""
-    v2 = read_first((("/sys/fs/cgroup/cpu.stat", "usage_usec"),))
-    if v2 is not None:
-        return v2 * 1000
-    return read_first((("/sys/fs/cgroup/cpuacct/cpuacct.usage", None),
-                       ("/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage", None)))
+    return CPU_NS.read()
+
+
+def only(keep):
+    """True when the container holds no task but the processes keep (all
+    single-threaded, and none of them reaped yet): then no process of a
+    job is left, and /proc need not be searched."""
+    n = TASKS.read()
+    return n is not None and n == len(keep)
 
 
 # ---- framing: 4-byte length + payload ----
@@ -738,7 +789,7 @@ def run_job(seq, w, wpart, jpart, judge):
         pass  # the verdict came in time; the worker lingered and is killed below
     elif ended in ("timeout", "output-limit"):
         result["status"] = ended
-    kill_workers(w.pid)
+    kill_workers(w.pid, {1, os.getpid(), judge.pid, w.zygote.pid})
     if wstatus is None:
         wstatus = w.zygote.read()
     drain(outs)
@@ -838,12 +889,14 @@ def real_uid(pid):
     return None
 
 
-def kill_workers(group=None):
+def kill_workers(group=None, keep=None):
     """SIGKILL to every process of the worker's uid (the judge and the
     zygote are of other uids): first the worker's process group at once (a
     fork bomb's processes are in it), then any other one found in /proc,
     until none is found: a process forked meanwhile shows up in the next
-    pass."""
+    pass. Nothing to do when only the processes keep are left."""
+    if keep is not None and only(keep):
+        return
     if group:
         try:
             os.killpg(group, signal.SIGKILL)
@@ -867,19 +920,15 @@ def reset(helpers):
     clean, else the reason."""
     keep = {1, os.getpid()} | helpers
     for _ in range(2000):
-        if not leftovers(keep):
+        if only(keep) or not leftovers(keep):
             break
         kill_workers()
         time.sleep(0.0005)
     else:
         return "processes survived: %s" % " ".join(leftovers(keep))
-    for kind in ("shm", "sem", "msg"):
-        try:
-            with open("/proc/sysvipc/" + kind) as f:
-                if len(f.read().splitlines()) > 1:
-                    return "System V IPC objects left (%s)" % kind
-        except OSError:
-            pass
+    for kind, table in IPC_TABLES.items():
+        if table.rows():
+            return "System V IPC objects left (%s)" % kind
     return None
 
 
