@@ -104,36 +104,56 @@ def prctl(option, arg):
     ctypes.CDLL(None, use_errno=True).prctl(option, arg, 0, 0, 0)
 
 
-class Counter:
-    """A number in a cgroup file (the first of paths that opens), read again
-    and again through one open descriptor: one pread per reading."""
+class KernelFile:
+    """The first of paths that opens, read again and again through one open
+    descriptor: one pread per reading (cgroup and /proc files give their
+    current contents at offset 0)."""
 
     def __init__(self, *paths):
-        self.paths = paths  # (path, key or None for the whole file, scale)
-        self.fd = self.key = self.scale = None
+        self.paths = paths
+        self.fd = self.which = None
         self.opened = False
 
     def read(self):
+        """The file's contents, or None when none of the paths can be read."""
         if not self.opened:
             self.opened = True
-            for path, key, scale in self.paths:
+            for i, path in enumerate(self.paths):
                 try:
                     self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
                 except OSError:
                     continue
-                self.key, self.scale = key, scale
+                self.which = i
                 break
         if self.fd is None:
             return None
         try:
-            data = os.pread(self.fd, 4096, 0)
-            if self.key is None:
-                return int(data.split()[0]) * self.scale
+            return os.pread(self.fd, 65536, 0)
+        except OSError:
+            return None
+
+
+class Counter:
+    """A number in a cgroup file: sources are (path, key or None for the
+    whole file, scale), the first that opens counts."""
+
+    def __init__(self, *sources):
+        self.sources = sources
+        self.file = KernelFile(*(path for path, _, _ in sources))
+
+    def read(self):
+        data = self.file.read()
+        if data is None:
+            return None
+        _, key, scale = self.sources[self.file.which]
+        try:
+            if key is None:
+                return int(data.split()[0]) * scale
             for line in data.split(b"\n"):
                 name, _, value = line.partition(b" ")
-                if name == self.key:
-                    return int(value) * self.scale
-        except (OSError, ValueError, IndexError):
+                if name == key:
+                    return int(value) * scale
+        except (ValueError, IndexError):
             pass
         return None
 
@@ -148,23 +168,8 @@ TASKS = Counter(("/sys/fs/cgroup/pids.current", None, 1),
                 ("/sys/fs/cgroup/pids/pids.current", None, 1))
 
 
-class Table:
-    """A /proc table (a header line, then a line per object), read again
-    through one open descriptor."""
-
-    def __init__(self, path):
-        self.path, self.fd = path, None
-
-    def rows(self):
-        try:
-            if self.fd is None:
-                self.fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
-            return os.pread(self.fd, 65536, 0).count(b"\n") > 1
-        except OSError:
-            return False
-
-
-IPC_TABLES = {kind: Table("/proc/sysvipc/" + kind) for kind in ("shm", "sem", "msg")}
+# The System V IPC tables: a header line, then a line per object.
+IPC_TABLES = {kind: KernelFile("/proc/sysvipc/" + kind) for kind in ("shm", "sem", "msg")}
 
 
 def oom_kills():
@@ -927,7 +932,8 @@ def reset(helpers):
     else:
         return "processes survived: %s" % " ".join(leftovers(keep))
     for kind, table in IPC_TABLES.items():
-        if table.rows():
+        data = table.read()
+        if data is not None and data.count(b"\n") > 1:
             return "System V IPC objects left (%s)" % kind
     return None
 
