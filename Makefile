@@ -5,19 +5,44 @@ BIN      := bin/selfrepair
 LANGS    := python javascript go
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build image images demo test test-short bench vet clean
+.PHONY: all build deps deps-image image images demo test test-short bench vet clean
 
 all: build
+
+# Debian packages the targets need that a fresh Debian machine with Go and
+# Docker lacks: mmdebstrap builds the sandbox images without a registry,
+# chromium renders the HTML report in make test. Missing ones are installed
+# when running as root; otherwise one line names the command and make stops.
+# (Each package's command has the package's name.)
+DEPS_IMAGE := mmdebstrap
+DEPS_TEST  := mmdebstrap chromium
+define need
+	@missing=""; for p in $(1); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "== installing$$missing (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 1; \
+		else \
+			echo "missing Debian packages:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 1; \
+		fi; \
+	fi
+endef
+
+deps-image:
+	$(call need,$(DEPS_IMAGE))
+
+deps:
+	$(call need,$(DEPS_TEST))
 
 build:
 	$(GO) build -o $(BIN) ./cmd/selfrepair
 
 # The Python sandbox image, built offline from Debian packages when missing or stale.
-image: build
+image: deps-image build
 	$(BIN) sandbox build --if-stale python
 
 # Every language image (the hostile corpus has JavaScript and Go cases).
-images: build
+images: deps-image build
 	$(BIN) sandbox build --if-stale $(LANGS)
 
 # A self-repair study of all of HumanEval (3 samples per task, 5 repair rounds) against the
@@ -36,7 +61,7 @@ vet:
 # The hostile corpus runs last and alone: its invariants are measured on the
 # host (memory, processes, disk), which other tests running beside it would
 # disturb.
-test: images vet
+test: deps images vet
 	$(GO) test -count=1 -timeout 15m -skip '^TestHostileCorpus$$' ./...
 	$(GO) test -count=1 -timeout 10m -run '^TestHostileCorpus$$' ./sandbox
 

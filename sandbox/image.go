@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/image"
 )
 
 // Image labels.
@@ -66,21 +67,79 @@ func ParseBuildMethod(s string) (BuildMethod, error) {
 	return "", fmt.Errorf("unknown build method %q (want auto, mmdebstrap or pull)", s)
 }
 
-// BuildImage builds the recipe's image, logging what it does.
+// BuildImage builds the recipe's image, logging what it does. Without
+// mmdebstrap and without a registry it fails with one line that says so
+// and names the command that fixes it (never the engine's raw error).
 func (e *Engine) BuildImage(ctx context.Context, r Recipe, method BuildMethod, log *slog.Logger) error {
-	if method == BuildAuto || method == "" {
+	_, lookErr := exec.LookPath("mmdebstrap")
+	auto := method == BuildAuto || method == ""
+	if auto {
 		method = BuildPull
-		if _, err := exec.LookPath("mmdebstrap"); err == nil {
+		if lookErr == nil {
 			method = BuildDebootstrap
 		}
 	}
 	labels := fmt.Sprintf("LABEL %s=%s %s=%s", LabelRecipe, r.Digest(), LabelBuilder, "selfrepair/"+string(method))
-	switch method {
-	case BuildDebootstrap:
+	if method == BuildDebootstrap {
+		if lookErr != nil {
+			return &Error{Op: "build image " + r.Ref, Err: errors.New("mmdebstrap is not installed: apt-get install -y mmdebstrap (as root)")}
+		}
 		return e.buildDebootstrap(ctx, r, labels, log)
-	default:
-		return e.buildPull(ctx, r, labels, log)
 	}
+	err := e.buildPull(ctx, r, labels, log)
+	if errors.Is(err, errNoRegistry) {
+		fix := "build offline from Debian packages with --method mmdebstrap (apt-get install -y mmdebstrap, as root)"
+		if auto {
+			fix = "mmdebstrap, which builds it offline from Debian packages, is not installed: apt-get install -y mmdebstrap (as root)"
+		}
+		return &Error{Op: "build image " + r.Ref, Err: fmt.Errorf("%w (%s could not be pulled); %s", errNoRegistry, baseImage(r), fix)}
+	}
+	return err
+}
+
+// errNoRegistry means the base image is neither in the engine nor pullable.
+var errNoRegistry = errors.New("no image registry answers")
+
+func baseImage(r Recipe) string { return "debian:" + r.Suite + "-slim" }
+
+// pullBase makes sure the engine has the base image, pulling it if needed.
+// Any failure to pull is errNoRegistry: the engine's own message (a DNS
+// error, a refused connection, a rate limit) is logged, not returned.
+func (e *Engine) pullBase(ctx context.Context, ref string, log *slog.Logger) error {
+	if _, err := e.Image(ctx, ref); err == nil {
+		return nil
+	} else if !errors.Is(err, ErrImageMissing) {
+		return err
+	}
+	log.Info("pulling the base image", "image", ref)
+	rc, err := e.cli.ImagePull(ctx, ref, image.PullOptions{})
+	if err == nil {
+		defer rc.Close()
+		dec := json.NewDecoder(rc)
+		for {
+			var msg struct {
+				Error string `json:"error"`
+			}
+			if derr := dec.Decode(&msg); derr != nil {
+				if !errors.Is(derr, io.EOF) {
+					err = derr
+				}
+				break
+			}
+			if msg.Error != "" {
+				err = errors.New(msg.Error)
+				break
+			}
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		log.Debug("pull failed", "image", ref, "err", err)
+		return errNoRegistry
+	}
+	return nil
 }
 
 func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
@@ -127,15 +186,18 @@ func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, 
 }
 
 func (e *Engine) buildPull(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
-	dockerfile := fmt.Sprintf("FROM debian:%s-slim\nRUN apt-get update && apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n%s\n",
-		r.Suite, strings.Join(r.Packages, " "), labels)
+	dockerfile := fmt.Sprintf("FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n%s\n",
+		baseImage(r), strings.Join(r.Packages, " "), labels)
+	if err := e.pullBase(ctx, baseImage(r), log); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))})
 	tw.Write([]byte(dockerfile))
 	tw.Close()
-	log.Info("building image from a pulled base", "image", r.Ref, "base", "debian:"+r.Suite+"-slim")
-	resp, err := e.cli.ImageBuild(ctx, &buf, build.ImageBuildOptions{Tags: []string{r.Ref}, Remove: true, ForceRemove: true, PullParent: true})
+	log.Info("building image from a pulled base", "image", r.Ref, "base", baseImage(r))
+	resp, err := e.cli.ImageBuild(ctx, &buf, build.ImageBuildOptions{Tags: []string{r.Ref}, Remove: true, ForceRemove: true})
 	if err != nil {
 		return &Error{Op: "build image " + r.Ref, Err: err}
 	}
