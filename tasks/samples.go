@@ -15,19 +15,14 @@ type Sample struct {
 
 // ReadSamples reads a samples.jsonl (plain or .gz). Blank lines are skipped; unknown fields are allowed.
 // Errors carry file:line: invalid JSON, missing task_id, neither or both of completion/solution
-// (a present but empty "completion" counts as set), and a task_id not in ds. If ds is nil, task ids are not checked.
+// (a present but empty "completion" counts as set), and a task_id not in ds. Task ids are read as Dataset.Resolve
+// reads them and the samples carry the canonical id. If ds is nil, task ids are not checked.
 func ReadSamples(path string, ds *Dataset) ([]Sample, error) {
 	data, _, err := readSource(path)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
-	var known map[string]bool
-	if ds != nil {
-		known = make(map[string]bool, len(ds.Tasks))
-		for _, t := range ds.Tasks {
-			known[t.ID] = true
-		}
-	}
+	canonical := map[string]string{} // id as written -> the dataset's id
 	var out []Sample
 	count := map[string]int{}
 	err = eachLine(data, func(n int, line []byte) error {
@@ -50,8 +45,15 @@ func ReadSamples(path string, ds *Dataset) ([]Sample, error) {
 		case r.Completion != nil && r.Solution != nil:
 			return fmt.Errorf("%s: both \"completion\" and \"solution\" are set; give exactly one", where)
 		}
-		if known != nil && !known[id] {
-			return fmt.Errorf("%s: task_id %q is not in %s", where, id, ds.Name)
+		if ds != nil {
+			c, ok := canonical[id]
+			if !ok {
+				if c, err = ds.Resolve(id); err != nil {
+					return fmt.Errorf("%s: %w", where, err)
+				}
+				canonical[id] = c
+			}
+			id = c
 		}
 		s := Sample{TaskID: id, Index: count[id], Line: n}
 		if r.Completion != nil {

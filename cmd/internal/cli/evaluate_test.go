@@ -108,3 +108,46 @@ func TestEvaluateBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestEvaluateOtherToolsIDs: samples written with the task ids of other
+// tools (LDB's and bigcode's MBPP/11, a bare number, MultiPL-E's names,
+// lower case) evaluate, and the results carry the canonical ids.
+func TestEvaluateOtherToolsIDs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the sandbox")
+	}
+	data := filepath.Join("..", "..", "..", "..", "shared", "datasets")
+	for _, c := range []struct {
+		dataset string
+		samples string
+		want    []string // task_id and passed of each result line, in order
+	}{
+		{"mbpp-sanitized", `{"task_id": "MBPP/11", "solution": "def remove_Occ(s, ch):\n    return s.replace(ch, '', 1)[::-1].replace(ch, '', 1)[::-1]\n"}
+{"task_id": "11", "solution": "def remove_Occ(s, ch):\n    return s\n"}
+{"task_id": "mbpp_11_remove_occ", "solution": "def remove_Occ(s, ch):\n    return s.replace(ch, '')\n"}
+`, []string{`"task_id":"Mbpp/11","sample":0,"passed":true`, `"task_id":"Mbpp/11","sample":1,"passed":false`, `"task_id":"Mbpp/11","sample":2,"passed":true`}},
+		{"humaneval", `{"task_id": "humaneval/0", "completion": "    return any(abs(a - b) < threshold for i, a in enumerate(numbers) for b in numbers[i + 1:])\n"}
+{"task_id": "HumanEval_0_has_close_elements", "completion": "    return False\n"}
+`, []string{`"task_id":"HumanEval/0","sample":0,"passed":true`, `"task_id":"HumanEval/0","sample":1,"passed":false`}},
+	} {
+		samples := writeFile(t, "samples.jsonl", c.samples)
+		out := filepath.Join(t.TempDir(), "results.jsonl")
+		code, _, stderr := run(t, "evaluate", "--dataset", c.dataset, "--data-dir", data, "--samples", samples, "--out", out)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.dataset, code, stderr)
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(got)), "\n")
+		if len(lines) != len(c.want) {
+			t.Fatalf("%s: %d results, want %d:\n%s", c.dataset, len(lines), len(c.want), got)
+		}
+		for i, want := range c.want {
+			if !strings.Contains(lines[i], want) {
+				t.Errorf("%s: result %d is %s, want %s", c.dataset, i, lines[i], want)
+			}
+		}
+	}
+}

@@ -340,8 +340,9 @@ func selectTasks(ds *tasks.Dataset, spec string) ([]string, error) {
 		if id == "" {
 			continue
 		}
-		if _, ok := ds.ByID(id); !ok {
-			return nil, fmt.Errorf("--tasks: %s has no task %q", ds.Name, id)
+		id, err := ds.Resolve(id)
+		if err != nil {
+			return nil, fmt.Errorf("--tasks: %w", err)
 		}
 		if slices.Contains(ids, id) {
 			return nil, fmt.Errorf("--tasks: %s given twice", id)
