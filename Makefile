@@ -5,7 +5,7 @@ BIN      := bin/selfrepair
 LANGS    := python javascript go
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build deps deps-image image images demo test test-short bench vet clean
+.PHONY: all build deps deps-image image images demo test test-short fidelity bench vet clean
 
 all: build
 
@@ -64,6 +64,12 @@ vet:
 test: deps images vet
 	$(GO) test -count=1 -timeout 15m -skip '^TestHostileCorpus$$' ./...
 	$(GO) test -count=1 -timeout 10m -run '^TestHostileCorpus$$' ./sandbox
+
+# The fidelity test on all of it: every HumanEval, MBPP (full and sanitized) and
+# HumanEval+ task with 20 mutants, judged and run plainly (make test runs the
+# probes and a tenth of the tasks).
+fidelity: deps images
+	SELFREPAIR_FIDELITY=all $(GO) test -count=1 -timeout 60m -run '^TestFidelity' -v ./languages/python
 
 test-short:
 	$(GO) test -short -count=1 ./...

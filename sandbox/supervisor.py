@@ -236,6 +236,19 @@ class Channel:
     def recv(self):
         return recv(self.rfd, self.limit)
 
+    def send_bytes(self, data):
+        if len(data) < 1 << 16:
+            write_all(self.wfd, struct.pack(">I", len(data)) + data)  # one write
+        else:
+            write_all(self.wfd, struct.pack(">I", len(data)))
+            write_all(self.wfd, data)
+
+    def recv_bytes(self):
+        (n,) = struct.unpack(">I", recv_exact(self.rfd, 4))
+        if n > self.limit:
+            raise ValueError("message too large")
+        return recv_exact(self.rfd, n)
+
 
 class Frames:
     """Reassembles length-prefixed messages read from a non-blocking fd."""
@@ -364,6 +377,9 @@ def zygote_main(sock):
         except Exception:
             pass
     preload()
+    for ns in HARNESSES.values():
+        if callable(ns.get("warm")):
+            ns["warm"]()  # a harness's own first-use work, done once here
     import gc
     gc.freeze()  # a collection in a worker would touch every inherited object
     while True:

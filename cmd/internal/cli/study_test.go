@@ -340,7 +340,7 @@ func TestStudyBadInput(t *testing.T) {
 		{"out holds a run", []string{"--sim", "--out", aRun, "--no-cache"}, ExitError, "already holds a run: continue it with --resume"},
 		{"no model", []string{"--out", out}, ExitUsage, "give --model"},
 		{"bad feedback mode", []string{"--sim", "--feedback", "loud", "--out", out}, ExitUsage, `unknown feedback mode "loud"`},
-		{"bad task id", []string{"--sim", "--tasks", "HumanEval/0,HumanEval/999", "--out", out}, ExitUsage, `has no task "HumanEval/999"`},
+		{"bad task id", []string{"--sim", "--tasks", "HumanEval/0,HumanEval/999", "--out", out}, ExitUsage, `task_id "HumanEval/999" is not in humaneval (nearest: HumanEval/163`},
 		{"sim and base url", []string{"--sim", "--base-url", "http://x/v1", "--out", out}, ExitUsage, "drop --base-url"},
 	}
 	for _, tt := range tests {
