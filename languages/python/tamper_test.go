@@ -46,6 +46,17 @@ func TestVerdictCannotBeForged(t *testing.T) {
 		"kill-the-judge": "import os, signal\nfor p in os.listdir('/proc'):\n    if p.isdigit() and int(p) != os.getpid():\n" +
 			"        try: os.kill(int(p), signal.SIGKILL)\n        except OSError: pass\ndef f(x):\n    return 0\n",
 		"garbage-on-channel": "import os\nfor fd in range(3, 10):\n    try: os.write(fd, b'\\x00\\x00\\x00\\x0e{\"ok\": true}  ')\n    except OSError: pass\ndef f(x):\n    return 0\n",
+		// The wire is pickle: a frame that names os.system, or a reduce of
+		// the solution's that does, must be refused by the judge's decoder.
+		"pickle-gadget-on-channel": "import os, struct\n" +
+			"evil = b'\\x80\\x04cposix\\nsystem\\n(Vtouch /tmp/pwned\\ntR.'\n" +
+			"def f(x):\n    for fd in range(3, 12):\n        try: os.write(fd, struct.pack('>I', len(evil) + 4) + struct.pack('>I', len(evil)) + evil)\n        except OSError: pass\n    return 2 * x\n",
+		"reduce-to-os-system": "import os\nclass Evil:\n    def __reduce__(self):\n        return (os.system, ('touch /tmp/pwned',))\n" +
+			"    def __eq__(self, o): return True\ndef f(x):\n    return Evil()\n",
+		"fake-stdlib-class": "class Decimal(float):\n    __module__ = 'decimal'\n    def __eq__(self, o): return True\n    def __sub__(self, o): return Decimal(0.0)\n" +
+			"def f(x):\n    return Decimal(99.0)\n",
+		"patched-pickle": "import pickle, copyreg, os\ncopyreg.dispatch_table[float] = lambda v: (os.system, ('true',))\n" +
+			"pickle.Pickler.dispatch_table = copyreg.dispatch_table\ndef f(x):\n    return 2.5\n",
 	}
 	for name, program := range cases {
 		t.Run(name, func(t *testing.T) {
