@@ -593,6 +593,7 @@ class Worker:
         self.jclasses = {}       # (judge class info, base) -> stand-in class
         self.objects = None      # the current request's objects, by index
         self.watched = {}        # the solution's globals the judge has read, as it read them
+        self.limit_base = self.limit_set = sys.getrecursionlimit()
         markers = {"judge_object": self.jproxy, "solution_object": self.side.mine.__getitem__,
                    "judge_subclass": self.jsubclass, "judge_exception": self.jexception}
         self.markers = markers
@@ -759,7 +760,7 @@ class Worker:
         saved, self.objects = self.objects, objects
         snaps = [(idx, obj, snapshot(obj)) for idx, obj in objects.items()
                  if type(obj) in MUTABLE and id(obj) not in envelope]
-        capture = op[-1] if op[0] == "call" and type(op[-1]) is tuple else None
+        capture = op[4] if op[0] == "call" and len(op) > 5 and type(op[4]) is tuple else None
         streams = None
         if capture:
             streams = sys.stdout, sys.stderr
@@ -890,6 +891,7 @@ class Worker:
             return None
         target = self.side.mine[op[1]]
         if name == "call":
+            self.recursion_budget(op[5] if len(op) > 5 and type(op[5]) is int else 0)
             return target(*op[2], **op[3])
         if name == "get":
             return getattr(target, op[2])
@@ -911,6 +913,17 @@ class Worker:
             del self.watched[n]
         return gone
 
+    def recursion_budget(self, below):
+        """Sets the recursion limit so that the solution, called `below`
+        deep in the tests' recursion depth, has the depth left that a plain
+        run has; a limit the solution set itself is the base."""
+        now = sys.getrecursionlimit()
+        if now != self.limit_set:
+            self.limit_base = now
+        depth = recursion_depth()
+        self.limit_set = max(self.limit_base - below + depth + RECURSION_SHIFT, depth + 50)
+        sys.setrecursionlimit(self.limit_set)
+
     def load(self, src):
         """Runs the solution as module __main__; returns the global names its
         code reads but does not define (the tests may define them)."""
@@ -921,8 +934,17 @@ class Worker:
         self.module = module
         code = compile(src, SOLUTION_FILE, "exec", dont_inherit=True)
         names = global_names(code)
+        self.recursion_budget(LOAD_DEPTH)  # the module's frame is the first in a plain run
         exec(code, module.__dict__)
         return sorted(n for n in names if n not in module.__dict__ and not hasattr(builtins, n))
+
+
+# How the worker's recursion depth at a call (measured) and the tests' frames
+# (counted) line up with where a plain run calls the solution's function,
+# and where it runs the solution's module code: the harness's own frames,
+# measured against plain runs by the fidelity probes (recursion/*).
+RECURSION_SHIFT = -3
+LOAD_DEPTH = -1
 
 
 class WorkerDecoder(Decoder):
@@ -1017,7 +1039,7 @@ def warm():
         def send_bytes(self, data):
             self.sent.append(data)
 
-    main = sys.modules.get("__main__")
+    main, limit = sys.modules.get("__main__"), sys.getrecursionlimit()
     conn = Conn(None)
     requests = [("load", "def f(x, *rest):\n    return x\n"), ("globals", ["f"]),
                 ("call", 1, ([3, 1, 2], "s", (1.5, None)), {}, (False, False)),
@@ -1030,6 +1052,7 @@ def warm():
         if main is not None:
             sys.modules["__main__"] = main
         linecache.cache.pop(SOLUTION_FILE, None)
+        sys.setrecursionlimit(limit)
 
 
 def format_error(exc, tb, name=None):
@@ -1086,7 +1109,8 @@ class RemoteMeta(type):
 
     def __call__(cls, *args, **kwargs):
         conn = type.__getattribute__(cls, "_sr_class_conn")
-        return conn.request(("call", type.__getattribute__(cls, "_sr_class_key"), args, kwargs, conn.capture()))
+        return conn.request(("call", type.__getattribute__(cls, "_sr_class_key"), args, kwargs, conn.capture(),
+                             test_depth()))
 
     def __getattr__(cls, name):
         if name.startswith("_sr_") or name.startswith("__"):
@@ -1183,6 +1207,35 @@ def _remote_op(name):
 # with the tests' values is still decided here.
 for _name in (UNARY | BINARY) - {"repr", "str", "iter", "eq", "ne", "lt", "le", "gt", "ge"}:
     setattr(Remote, "__%s__" % _name, _remote_op(_name))
+
+
+def recursion_depth():
+    """The interpreter's recursion depth: what the recursion limit is
+    checked against (Python frames and C calls), which Python tells only in
+    the error of a limit set too low."""
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(1)
+    except RecursionError as exc:
+        m = re.search(r"recursion depth (\d+)", str(exc))
+        return int(m.group(1)) if m else 0
+    sys.setrecursionlimit(limit)
+    return 0
+
+
+def test_depth():
+    """How many frames of the tests' code (and what it called) are on the
+    judge's stack: in a plain run, the solution's function is called that
+    deep, each frame counting one against the recursion limit. (The judge's
+    own recursion counter would not do: the judge runs the same tests job
+    after job, and Python's specialized calls count differently.)"""
+    n, f = 0, sys._getframe(1)
+    while f is not None:
+        if f.f_code.co_filename not in ("<harness>", "<string>"):
+            n += 1
+        f = f.f_back
+    return n
+
 
 
 def _remote_doc(self):
@@ -1339,7 +1392,7 @@ class Conn:
     def call(self, target, args, kwargs):
         self.calls += 1
         self.last_call, self.last_result = (target._sr_name or "<function>", args, kwargs), NOTHING
-        result = self.request(("call", target._sr_key, args, kwargs, self.capture()))
+        result = self.request(("call", target._sr_key, args, kwargs, self.capture(), test_depth()))
         self.last_result = result
         return result
 
