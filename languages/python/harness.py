@@ -594,6 +594,8 @@ class Worker:
         self.objects = None      # the current request's objects, by index
         self.watched = {}        # the solution's globals the judge has read, as it read them
         self.limit_base = self.limit_set = sys.getrecursionlimit()
+        self.depth = 0           # requests being handled (1 but during callbacks)
+        self.top_depth = 0       # the recursion depth of a call in a request not nested
         markers = {"judge_object": self.jproxy, "solution_object": self.side.mine.__getitem__,
                    "judge_subclass": self.jsubclass, "judge_exception": self.jexception}
         self.markers = markers
@@ -738,6 +740,13 @@ class Worker:
             self.handle(data)
 
     def handle(self, data):
+        self.depth += 1
+        try:
+            self.serve_one(data)
+        finally:
+            self.depth -= 1
+
+    def serve_one(self, data):
         """Carries out one request of the judge and sends the reply:
 
             (kind, value, changes, stdout, stderr)   then   (kept pairs, dropped pairs)
@@ -913,16 +922,23 @@ class Worker:
             del self.watched[n]
         return gone
 
-    def recursion_budget(self, below):
+    def recursion_budget(self, below, load=False):
         """Sets the recursion limit so that the solution, called `below`
         deep in the tests' recursion depth, has the depth left that a plain
         run has; a limit the solution set itself is the base."""
         now = sys.getrecursionlimit()
         if now != self.limit_set:
             self.limit_base = now
-        depth = recursion_depth()
-        self.limit_set = max(self.limit_base - below + depth + RECURSION_SHIFT, depth + 50)
-        sys.setrecursionlimit(self.limit_set)
+        # The worker's own stack is the same for every request it is not
+        # nested in: measured once.
+        top = self.depth == 1 and not load
+        depth = self.top_depth if top and self.top_depth else recursion_depth()
+        if top:
+            self.top_depth = depth
+        limit = max(self.limit_base - below + depth + RECURSION_SHIFT, depth + 50)
+        if limit != now:
+            sys.setrecursionlimit(limit)
+        self.limit_set = limit
 
     def load(self, src):
         """Runs the solution as module __main__; returns the global names its
@@ -934,7 +950,7 @@ class Worker:
         self.module = module
         code = compile(src, SOLUTION_FILE, "exec", dont_inherit=True)
         names = global_names(code)
-        self.recursion_budget(LOAD_DEPTH)  # the module's frame is the first in a plain run
+        self.recursion_budget(LOAD_DEPTH, load=True)  # the module's frame is the first in a plain run
         exec(code, module.__dict__)
         return sorted(n for n in names if n not in module.__dict__ and not hasattr(builtins, n))
 
