@@ -1,126 +1,133 @@
-// Package languages knows, for each supported language, the sandbox image
-// that runs it and the command that runs a program file.
+// Package languages is what the core shares with every programming
+// language: the outcome of a program's tests (error classes, suites of
+// tests), and the interfaces a language implements to be built, run and
+// judged in the sandbox. Each language is a package of its own
+// (languages/python, ...); a Registry holds the ones a build knows.
 package languages
 
 import (
 	"fmt"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/selfrepair/selfrepair/sandbox"
+	"github.com/selfrepair/selfrepair/tasks"
 )
 
-// Suite is the Debian release the sandbox images are built from.
-const Suite = "bookworm"
+// Release is the Debian release the sandbox images are built from.
+const Release = "bookworm"
 
-// Language is one supported language.
-type Language struct {
-	Name     string
-	Image    string            // the language whose image runs it, when not its own
-	Packages []string          // Debian packages of its image (python3 is always added: the supervisor needs it)
-	Env      map[string]string // environment its programs need
-	// Command returns the build step (may be nil) and the command for a program file.
-	Command func(file string) (build, run []string)
+// Runtime runs program files of a language in its sandbox image: what
+// `sandbox build`, `sandbox run` and `sandbox doctor` need.
+type Runtime interface {
+	Name() string
+	// ImageRef is the default name of the runtime's image.
+	ImageRef() string
+	// Recipe is what the image is built from; ref overrides its name.
+	Recipe(ref string) sandbox.Recipe
+	// FileJob runs the program file name holding src.
+	FileJob(name string, src []byte, limits sandbox.Limits) sandbox.Job
+	// Extensions are the file name extensions of its programs (".py").
+	Extensions() []string
 }
 
-// imageLanguage is the language whose image runs l.
-func (l Language) imageLanguage() Language {
-	if l.Image == "" {
-		return l
+// Language is a Runtime that also runs a task's tests against a program
+// and judges the result: what evaluate and study need.
+type Language interface {
+	Runtime
+	// Preload are the trusted harness sources a sandbox should load when
+	// a container starts (sandbox.Options.Preload).
+	Preload() []string
+	// Program is the program that the code of a model's answer to t runs
+	// as (for a completion task, the prompt with the code spliced in).
+	Program(t tasks.Task, code string) string
+	// Job tests program against the given suites of t's tests (Base when
+	// none is named).
+	Job(t tasks.Task, program string, limits sandbox.Limits, suites ...Suite) sandbox.Job
+	// Classify reads the outcome of a Job's result.
+	Classify(res *sandbox.Result) Outcome
+	// Words are the words prompts use for the language.
+	Words() Words
+}
+
+// Words are what prompts call a language and its code.
+type Words struct {
+	Name    string // "Python"
+	Version string // the version the code is written for: "Python 3"
+	Fence   string // the code fence's info string: "python"
+	Header  string // what a function's first line is called, with "its": "its def line"
+}
+
+// Registry holds the runtimes and languages a build knows, by name.
+type Registry struct {
+	runtimes []Runtime
+}
+
+// NewRegistry makes a registry of the given runtimes (a Language is one).
+func NewRegistry(rs ...Runtime) *Registry { return &Registry{runtimes: rs} }
+
+// Names lists the runtimes, sorted.
+func (r *Registry) Names() []string {
+	names := make([]string, len(r.runtimes))
+	for i, rt := range r.runtimes {
+		names[i] = rt.Name()
 	}
-	return table()[l.Image]
-}
-
-// ImageRef is the default image name for a language.
-func (l Language) ImageRef() string { return "selfrepair/" + l.imageLanguage().Name + ":" + Suite }
-
-// Recipe is what the language's image is built from; ref overrides the name.
-func (l Language) Recipe(ref string) sandbox.Recipe {
-	img := l.imageLanguage()
-	if ref == "" {
-		ref = img.ImageRef()
-	}
-	pkgs := append([]string{"python3"}, img.Packages...)
-	return sandbox.Recipe{Ref: ref, Suite: Suite, Packages: pkgs}
-}
-
-// Job is a sandbox job that runs one program file with this language.
-func (l Language) Job(name string, src []byte, limits sandbox.Limits) sandbox.Job {
-	build, run := l.Command(name)
-	return sandbox.Job{Files: map[string][]byte{name: src}, Build: build, Argv: run, Env: l.Env, Limits: limits}
-}
-
-// table lists the languages.
-func table() map[string]Language {
-	return map[string]Language{
-		"python": {
-			Name:     "python",
-			Packages: []string{"python3-pytest"},
-			Env:      map[string]string{"PYTHONDONTWRITEBYTECODE": "1"},
-			Command:  func(f string) ([]string, []string) { return nil, []string{"python3", f} },
-		},
-		"javascript": {
-			Name:     "javascript",
-			Packages: []string{"nodejs"},
-			Command:  func(f string) ([]string, []string) { return nil, []string{"node", f} },
-		},
-		"go": {
-			Name:     "go",
-			Packages: []string{"golang-go"},
-			Env: map[string]string{"GOCACHE": "/tmp/go-cache", "GOPATH": "/tmp/go", "GOFLAGS": "-buildvcs=false",
-				"CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GO111MODULE": "auto"},
-			Command: func(f string) ([]string, []string) {
-				return []string{"go", "build", "-o", "prog", f}, []string{"./prog"}
-			},
-		},
-		"shell": {
-			Name:    "shell",
-			Image:   "python", // any Debian image has sh
-			Command: func(f string) ([]string, []string) { return nil, []string{"sh", f} },
-		},
-	}
-}
-
-// Lookup finds a language by name.
-func Lookup(name string) (Language, error) {
-	if l, ok := table()[name]; ok {
-		return l, nil
-	}
-	return Language{}, fmt.Errorf("unknown language %q (known: %s)", name, strings.Join(Names(), ", "))
-}
-
-// ForFile guesses the language of a program file from its extension.
-func ForFile(file string) (Language, error) {
-	switch path.Ext(file) {
-	case ".py":
-		return table()["python"], nil
-	case ".js", ".mjs", ".cjs":
-		return table()["javascript"], nil
-	case ".go":
-		return table()["go"], nil
-	case ".sh":
-		return table()["shell"], nil
-	}
-	return Language{}, fmt.Errorf("cannot tell the language of %s: name it with --lang", file)
-}
-
-// Names lists the languages.
-func Names() []string {
-	all := table()
-	names := make([]string, 0, len(all))
-	for n := range all {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	slices.Sort(names)
 	return names
 }
 
-// Must is Lookup for names known to exist; it panics on a typo in our own code.
-func Must(name string) Language {
-	l, err := Lookup(name)
-	if err != nil {
-		panic(err)
+// Runtime finds a runtime by name.
+func (r *Registry) Runtime(name string) (Runtime, error) {
+	for _, rt := range r.runtimes {
+		if rt.Name() == name {
+			return rt, nil
+		}
 	}
-	return l
+	return nil, fmt.Errorf("unknown language %q (known: %s)", name, strings.Join(r.Names(), ", "))
+}
+
+// Language finds a language whose tasks can be judged, by name.
+func (r *Registry) Language(name string) (Language, error) {
+	rt, err := r.Runtime(name)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := rt.(Language)
+	if !ok {
+		return nil, fmt.Errorf("language %s runs programs, but selfrepair cannot judge its tasks yet", name)
+	}
+	return l, nil
+}
+
+// ForFile guesses the runtime of a program file from its extension.
+func (r *Registry) ForFile(file string) (Runtime, error) {
+	ext := path.Ext(file)
+	for _, rt := range r.runtimes {
+		if ext != "" && slices.Contains(rt.Extensions(), ext) {
+			return rt, nil
+		}
+	}
+	return nil, fmt.Errorf("cannot tell the language of %s: name it with --lang", file)
+}
+
+// Of is the language of the tasks of ds: every task must have the same.
+func (r *Registry) Of(ds *tasks.Dataset) (Language, error) {
+	name := ""
+	for _, t := range ds.Tasks {
+		switch {
+		case name == "":
+			name = t.Language
+		case t.Language != name:
+			return nil, fmt.Errorf("dataset %s mixes languages (%s and %s): give each its own tasks file", ds.Name, name, t.Language)
+		}
+	}
+	if name == "" {
+		return nil, fmt.Errorf("dataset %s has no tasks", ds.Name)
+	}
+	l, err := r.Language(name)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", ds.Name, err)
+	}
+	return l, nil
 }

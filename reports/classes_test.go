@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 )
 
 // TestClassOrder: reports order outcomes as languages/python lists its
@@ -12,7 +12,7 @@ import (
 // and a leaf package stays a leaf).
 func TestClassOrder(t *testing.T) {
 	var want []string
-	for _, c := range python.Classes() {
+	for _, c := range languages.Classes() {
 		want = append(want, string(c))
 	}
 	got := canonicalClasses()

@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
@@ -235,7 +236,7 @@ func (r *corpusRunner) sandbox(t *testing.T, image string) *sandbox.Sandbox {
 		return sb
 	}
 	ctx := context.Background()
-	preload := append(python.Preload(), python.PytestPreload()...)
+	preload := append(python.New().Preload(), python.PytestPreload()...)
 	sb, err := sandbox.New(ctx, r.eng, sandbox.Options{Image: image, Isolation: r.iso, Size: 2, Limits: r.limits, Preload: preload})
 	if err != nil {
 		t.Fatalf("sandbox %s: %v", image, err)
@@ -249,7 +250,7 @@ func (r *corpusRunner) sandbox(t *testing.T, image string) *sandbox.Sandbox {
 
 // job is the sandbox job for a case, and the sandbox to run it in.
 func (r *corpusRunner) job(t *testing.T, c *corpusCase) (*sandbox.Sandbox, sandbox.Job) {
-	lang, err := languages.Lookup(c.Language)
+	lang, err := builtin.Registry().Runtime(c.Language)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,14 +258,14 @@ func (r *corpusRunner) job(t *testing.T, c *corpusCase) (*sandbox.Sandbox, sandb
 	var job sandbox.Job
 	switch c.Mode {
 	case "script":
-		job = lang.Job(c.File, c.source, r.limits)
+		job = lang.FileJob(c.File, c.source, r.limits)
 	case "humaneval":
 		if c.Language != "python" {
 			t.Fatalf("humaneval mode for %s is not supported", c.Language)
 		}
 		task := tasks.Task{ID: c.Task.TaskID, Prompt: c.Task.Prompt, EntryPoint: c.Task.EntryPoint, Test: c.Task.Test,
 			Style: tasks.Program, Language: "python"}
-		job = python.Job(task, string(c.source), r.limits)
+		job = python.New().Job(task, string(c.source), r.limits)
 	case "pytest":
 		args := strings.Fields(c.Task.Command)
 		if i := slices.Index(args, "pytest"); i >= 0 {
@@ -315,18 +316,18 @@ func verdict(c *corpusCase, res *sandbox.Result) string {
 		return "output-limit"
 	}
 	if c.Mode != "script" {
-		var out python.Outcome
+		var out languages.Outcome
 		if c.Mode == "pytest" {
 			out = python.ClassifyPytest(res)
 		} else {
-			out = python.Classify(res)
+			out = python.New().Classify(res)
 		}
 		switch {
 		case out.Passed:
 			return "pass"
-		case out.Class == python.Assertion:
+		case out.Class == languages.Assertion:
 			return "fail-assertion"
-		case out.Class == python.Memory:
+		case out.Class == languages.Memory:
 			return "memory-limit"
 		}
 		return "fail-error"
@@ -506,7 +507,7 @@ print({"work": [f for f in ls("/work") if f != "probe.py"], "tmp": ls("/tmp"), "
 // serves the next job clean: no file, process or output of the case.
 func (r *corpusRunner) nextRunClean(t *testing.T, sb *sandbox.Sandbox, container string) {
 	ctx := context.Background()
-	job := languages.Must("python").Job("probe.py", []byte(probe), r.limits)
+	job := python.New().FileJob("probe.py", []byte(probe), r.limits)
 	// A retired container is removed in the background, so it may still be
 	// listed while the probes go to its replacement: keep asking until it
 	// is gone or a probe reaches it.

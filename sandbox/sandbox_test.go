@@ -14,11 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
 )
 
-var pythonImage = languages.Must("python").ImageRef()
+var pythonImage = python.New().ImageRef()
 
 func engine(t *testing.T) *sandbox.Engine {
 	t.Helper()
@@ -54,7 +54,7 @@ func newSandbox(t *testing.T, eng *sandbox.Engine, opts sandbox.Options) *sandbo
 }
 
 func script(src string, limits sandbox.Limits) sandbox.Job {
-	return languages.Must("python").Job("main.py", []byte(src), limits)
+	return python.New().FileJob("main.py", []byte(src), limits)
 }
 
 // TestResults: a job's Result says how it ended, in both isolation modes.
@@ -282,7 +282,7 @@ func TestSweep(t *testing.T) {
 // TestDoctor: on this machine every check passes.
 func TestDoctor(t *testing.T) {
 	eng := engine(t)
-	for _, c := range sandbox.Doctor(context.Background(), eng, languages.Must("python").Recipe("")) {
+	for _, c := range sandbox.Doctor(context.Background(), eng, python.New().Recipe("")) {
 		if !c.OK {
 			t.Errorf("%s: %s", c.Name, c.Detail)
 		}
@@ -298,7 +298,7 @@ func TestParse(t *testing.T) {
 	if _, err := sandbox.ParseIsolation("shared"); err == nil {
 		t.Error("ParseIsolation(shared) did not fail")
 	}
-	r := languages.Must("python").Recipe("")
+	r := python.New().Recipe("")
 	r2 := r
 	r2.Packages = slices.Concat(r.Packages, []string{"nodejs"})
 	r3 := r

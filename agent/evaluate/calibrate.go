@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -25,13 +25,14 @@ import (
 // verdict does not move with the speed of the machine: a slower machine
 // measures longer runtimes and grants longer limits.
 type Calibration struct {
-	Floor   time.Duration // the least limit (the job's default timeout)
-	Factor  float64       // the limit is Factor × the reference's runtime
-	Max     time.Duration // how long a reference may run while it is measured
-	Suites  []python.Suite
-	Image   string // the sandbox image id: runtimes are kept per image
-	Cache   string // the directory keeping measured runtimes ("" = none)
-	Workers int
+	Floor    time.Duration // the least limit (the job's default timeout)
+	Factor   float64       // the limit is Factor × the reference's runtime
+	Max      time.Duration // how long a reference may run while it is measured
+	Suites   []languages.Suite
+	Language languages.Language // the tasks' (its harness is part of the cache key)
+	Image    string             // the sandbox image id: runtimes are kept per image
+	Cache    string             // the directory keeping measured runtimes ("" = none)
+	Workers  int
 	// Progress, if set, is called after every measured task.
 	Progress func(done, total int)
 }
@@ -88,7 +89,7 @@ func Calibrate(ctx context.Context, r Runner, ds *tasks.Dataset, c Calibration) 
 			defer wg.Done()
 			for t := range next {
 				limits := sandbox.Limits{Timeout: c.Max}
-				rec := One(ctx, r, t, t.ReferenceSample(), limits, c.Suites...)
+				rec := One(ctx, r, c.Language, t, t.ReferenceSample(), limits, c.Suites...)
 				mu.Lock()
 				if rec.Passed {
 					known[runtimeKey(t, c.Suites)] = rec.RunMS
@@ -133,12 +134,12 @@ func Calibrate(ctx context.Context, r Runner, ds *tasks.Dataset, c Calibration) 
 
 // runtimeKey identifies what a runtime was measured on: the task's trusted
 // content and the tests of the suites that ran.
-func runtimeKey(t tasks.Task, suites []python.Suite) string {
+func runtimeKey(t tasks.Task, suites []languages.Suite) string {
 	for _, s := range suites {
 		switch s {
-		case python.Plus:
+		case languages.Plus:
 			t.Test += "\x00plus\x00" + t.PlusTest
-		case python.Visible:
+		case languages.Visible:
 			t.Test += "\x00visible\x00" + t.VisibleTest
 		}
 	}
@@ -150,7 +151,7 @@ func (c Calibration) cacheFile() string {
 	if c.Cache == "" {
 		return ""
 	}
-	key := c.Image + "\x00" + strings.Join(python.Preload(), "\x00")
+	key := c.Image + "\x00" + strings.Join(c.Language.Preload(), "\x00")
 	for _, s := range c.Suites {
 		key += "\x00" + string(s)
 	}

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -34,34 +34,35 @@ const (
 
 // Record is one result line of results.jsonl.
 type Record struct {
-	TaskID     string       `json:"task_id"`
-	Sample     int          `json:"sample"`
-	Passed     bool         `json:"passed"`
-	Status     string       `json:"status"`
-	ErrorClass python.Class `json:"error_class"`
-	ErrorType  string       `json:"error_type,omitempty"`
-	Message    string       `json:"message,omitempty"`
-	Line       int          `json:"line,omitempty"`
-	LineText   string       `json:"line_text,omitempty"`
-	TestLine   int          `json:"test_line,omitempty"`
-	TestText   string       `json:"test_line_text,omitempty"`
+	TaskID     string          `json:"task_id"`
+	Sample     int             `json:"sample"`
+	Passed     bool            `json:"passed"`
+	Status     string          `json:"status"`
+	ErrorClass languages.Class `json:"error_class"`
+	ErrorType  string          `json:"error_type,omitempty"`
+	Message    string          `json:"message,omitempty"`
+	Line       int             `json:"line,omitempty"`
+	LineText   string          `json:"line_text,omitempty"`
+	TestLine   int             `json:"test_line,omitempty"`
+	TestText   string          `json:"test_line_text,omitempty"`
 	// Suites has the verdict of each suite of tests that ran (base, plus,
 	// visible), when more than one was asked for.
-	Suites  map[python.Suite]bool `json:"suites,omitempty"`
-	RunMS   float64               `json:"run_ms"`
-	TotalMS float64               `json:"total_ms"`
-	Outcome *python.Outcome       `json:"-"`
+	Suites  map[languages.Suite]bool `json:"suites,omitempty"`
+	RunMS   float64                  `json:"run_ms"`
+	TotalMS float64                  `json:"total_ms"`
+	Outcome *languages.Outcome       `json:"-"`
 }
 
 // Options of an evaluation.
 type Options struct {
 	Runner      Runner
+	Language    languages.Language // the dataset's
 	Dataset     *tasks.Dataset
 	Samples     []tasks.Sample
 	Concurrency int
 	Limits      sandbox.Limits
 	// Suites are the suites of tests each sample runs (default: Base).
-	Suites []python.Suite
+	Suites []languages.Suite
 	// Timeouts override Limits.Timeout per task id (see Calibrate).
 	Timeouts map[string]time.Duration
 	// Progress, if set, is called after every sample.
@@ -98,7 +99,7 @@ func Run(ctx context.Context, o Options) ([]Record, error) {
 			if d, ok := o.Timeouts[t.ID]; ok {
 				limits.Timeout = d
 			}
-			recs[i] = One(ctx, o.Runner, t, s, limits, o.Suites...)
+			recs[i] = One(ctx, o.Runner, o.Language, t, s, limits, o.Suites...)
 			if recs[i].Passed {
 				passed.Add(1)
 			}
@@ -128,9 +129,9 @@ func Run(ctx context.Context, o Options) ([]Record, error) {
 // One evaluates one sample on the suites of its task's tests (Base when
 // none is named). A sandbox failure is retried once on another container
 // before it is recorded as StatusSandboxError.
-func One(ctx context.Context, r Runner, t tasks.Task, s tasks.Sample, limits sandbox.Limits, suites ...python.Suite) Record {
+func One(ctx context.Context, r Runner, lang languages.Language, t tasks.Task, s tasks.Sample, limits sandbox.Limits, suites ...languages.Suite) Record {
 	rec := Record{TaskID: s.TaskID, Sample: s.Index}
-	job := python.Job(t, t.Program(s), limits, suites...)
+	job := lang.Job(t, t.Program(s), limits, suites...)
 	var res *sandbox.Result
 	var err error
 	for attempt := 0; attempt < 2; attempt++ {
@@ -141,18 +142,18 @@ func One(ctx context.Context, r Runner, t tasks.Task, s tasks.Sample, limits san
 	}
 	if err != nil {
 		rec.Status = StatusSandboxError
-		rec.ErrorClass = python.OtherRuntime
+		rec.ErrorClass = languages.OtherRuntime
 		rec.Message = err.Error()
 		return rec
 	}
-	out := python.Classify(res)
+	out := lang.Classify(res)
 	rec.Outcome = &out
 	rec.Passed = out.Passed
 	rec.ErrorClass = out.Class
 	rec.ErrorType, rec.Message = out.ErrorType, out.Message
 	rec.Line, rec.LineText, rec.TestLine, rec.TestText = out.Line, out.LineText, out.TestLine, out.TestText
 	if len(suites) > 1 && len(out.Suites) > 0 {
-		rec.Suites = make(map[python.Suite]bool, len(out.Suites))
+		rec.Suites = make(map[languages.Suite]bool, len(out.Suites))
 		for name, o := range out.Suites {
 			rec.Suites[name] = o.Passed
 		}
@@ -178,7 +179,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // SuitePassed reports whether the sample passed suite s; a record of one
 // suite says it of that suite.
-func (r Record) SuitePassed(s python.Suite) bool {
+func (r Record) SuitePassed(s languages.Suite) bool {
 	if r.Suites == nil {
 		return r.Passed
 	}

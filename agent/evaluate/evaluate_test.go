@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/selfrepair/selfrepair/agent/evaluate"
-	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
@@ -39,8 +38,8 @@ func TestReferenceSolutionsPass(t *testing.T) {
 	want := map[string]int{"humaneval": 164, "mbpp": 974, "mbpp-sanitized-all": 427}
 	for _, seed := range []string{"0", "1", "2", "3", "4"} {
 		t.Run("seed="+seed, func(t *testing.T) {
-			sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: languages.Must("python").ImageRef(), Size: 4,
-				HashSeed: seed, Preload: python.Preload()})
+			sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: python.New().ImageRef(), Size: 4,
+				HashSeed: seed, Preload: python.New().Preload()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,7 +49,7 @@ func TestReferenceSolutionsPass(t *testing.T) {
 				for i, tk := range ds.Tasks {
 					samples[i] = tk.ReferenceSample()
 				}
-				recs, err := evaluate.Run(ctx, evaluate.Options{Runner: sb, Dataset: ds, Samples: samples, Concurrency: 4})
+				recs, err := evaluate.Run(ctx, evaluate.Options{Runner: sb, Language: python.New(), Dataset: ds, Samples: samples, Concurrency: 4})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -46,7 +46,7 @@ func TestPlusSuitesAndCalibration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: languages.Must("python").ImageRef(), Size: 2, Preload: python.Preload()})
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: python.New().ImageRef(), Size: 2, Preload: python.New().Preload()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,8 @@ func TestPlusSuitesAndCalibration(t *testing.T) {
 	runner := &countingRunner{Runner: sb}
 
 	cal := evaluate.DefaultCalibration()
-	cal.Suites, cal.Image, cal.Cache, cal.Floor = []python.Suite{python.Base, python.Plus}, "test-image", t.TempDir(), time.Second
+	cal.Language = python.New()
+	cal.Suites, cal.Image, cal.Cache, cal.Floor = []languages.Suite{languages.Base, languages.Plus}, "test-image", t.TempDir(), time.Second
 	limits, err := evaluate.Calibrate(ctx, runner, ds, cal)
 	if err != nil {
 		t.Fatal(err)
@@ -85,16 +86,16 @@ func TestPlusSuitesAndCalibration(t *testing.T) {
 		{TaskID: add.ID, Completion: "    return abs(x) + abs(y)\n", Index: 1},
 		{TaskID: add.ID, Completion: "    return x - y\n", Index: 2},
 	}
-	recs, err := evaluate.Run(ctx, evaluate.Options{Runner: sb, Dataset: ds, Samples: samples, Concurrency: 2,
-		Suites: []python.Suite{python.Base, python.Plus}, Timeouts: limits})
+	recs, err := evaluate.Run(ctx, evaluate.Options{Runner: sb, Language: python.New(), Dataset: ds, Samples: samples, Concurrency: 2,
+		Suites: []languages.Suite{languages.Base, languages.Plus}, Timeouts: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []struct{ base, plus, passed bool }{{true, true, true}, {true, false, false}, {false, false, false}}
 	for i, r := range recs {
-		if r.SuitePassed(python.Base) != want[i].base || r.SuitePassed(python.Plus) != want[i].plus || r.Passed != want[i].passed {
-			t.Errorf("sample %d: base %v plus %v passed %v, want %+v (%s: %s)", i, r.SuitePassed(python.Base),
-				r.SuitePassed(python.Plus), r.Passed, want[i], r.ErrorType, r.Message)
+		if r.SuitePassed(languages.Base) != want[i].base || r.SuitePassed(languages.Plus) != want[i].plus || r.Passed != want[i].passed {
+			t.Errorf("sample %d: base %v plus %v passed %v, want %+v (%s: %s)", i, r.SuitePassed(languages.Base),
+				r.SuitePassed(languages.Plus), r.Passed, want[i], r.ErrorType, r.Message)
 		}
 	}
 }

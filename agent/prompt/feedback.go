@@ -30,6 +30,8 @@ type Options struct {
 	TracebackBudget int
 	// Program says the answer is a whole program rather than a function.
 	Program bool
+	// Fence is the code fence's info string the answer is asked in.
+	Fence string
 	// Reflections are the model's reflections so far (reflexion mode),
 	// oldest first.
 	Reflections []string
@@ -72,7 +74,7 @@ func Feedback(m Mode, f Failure, o Options) string {
 	if o.Program {
 		subject = "program"
 	}
-	answer := "answer with the complete corrected " + subject + " in one ```python code block."
+	answer := "answer with the complete corrected " + subject + " in one ```" + o.Fence + " code block."
 	b.WriteString("\n")
 	switch m {
 	case Minimal, Traceback:

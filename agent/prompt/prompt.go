@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -106,20 +107,24 @@ func ParseStyle(s string) (Style, error) {
 	return "", fmt.Errorf("unknown repair style %q (want chat or single)", s)
 }
 
-// System is the system message of every request.
-const System = "You are an expert Python programmer. You write correct, efficient Python 3 code and answer with it in a ```python code block."
+// System is the system message of every request in language w.
+func System(w languages.Words) string {
+	return "You are an expert " + w.Name + " programmer. You write correct, efficient " + w.Version +
+		" code and answer with it in a ```" + w.Fence + " code block."
+}
 
-// First returns the messages of a task's first attempt.
-func First(t tasks.Task) []Message {
+// First returns the messages of a task's first attempt, in language w.
+func First(t tasks.Task, w languages.Words) []Message {
 	var user string
 	if t.Style == tasks.Completion {
-		user = "Complete the following Python function. Answer with the complete function, its def line included, in one ```python code block.\n\n```python\n" +
+		user = "Complete the following " + w.Name + " function. Answer with the complete function, " + w.Header +
+			" included, in one ```" + w.Fence + " code block.\n\n```" + w.Fence + "\n" +
 			strings.TrimRight(t.Prompt, "\n") + "\n```"
 	} else {
-		user = "Solve the following task in Python.\n\n" + strings.TrimSpace(t.Prompt) +
-			"\n\nAnswer with the complete program in one ```python code block."
+		user = "Solve the following task in " + w.Name + ".\n\n" + strings.TrimSpace(t.Prompt) +
+			"\n\nAnswer with the complete program in one ```" + w.Fence + " code block."
 	}
-	return []Message{{Role: RoleSystem, Content: System}, {Role: RoleUser, Content: user}}
+	return []Message{{Role: RoleSystem, Content: System(w)}, {Role: RoleUser, Content: user}}
 }
 
 // Next returns the messages of the attempt that follows one whose request

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -196,13 +197,16 @@ func TestReflection(t *testing.T) {
 	}
 }
 
+// testWords are a language's words as the tests use them.
+var testWords = languages.Words{Name: "Python", Version: "Python 3", Fence: "python", Header: "its def line"}
+
 func TestNext(t *testing.T) {
 	task := tasks.Task{ID: "T/0", Prompt: "def add(a, b):\n    \"\"\"Add.\"\"\"\n", EntryPoint: "add", Style: tasks.Completion}
-	first := First(task)
+	first := First(task, testWords)
 	if len(first) != 2 || first[0].Role != RoleSystem || !strings.Contains(first[1].Content, task.Prompt) {
 		t.Fatalf("first request: %+v", first)
 	}
-	mbpp := First(tasks.Task{ID: "M/1", Prompt: "Write a function to add.\nassert add(1, 2) == 3", Style: tasks.Program})
+	mbpp := First(tasks.Task{ID: "M/1", Prompt: "Write a function to add.\nassert add(1, 2) == 3", Style: tasks.Program}, testWords)
 	if !strings.Contains(mbpp[1].Content, "Write a function to add.\nassert add(1, 2) == 3") || !strings.Contains(mbpp[1].Content, "complete program") {
 		t.Fatalf("program-style request: %q", mbpp[1].Content)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -20,17 +20,17 @@ type message struct {
 
 // conversation is what the simulator understood of a request.
 type conversation struct {
-	entry    *entry       // the task; nil if none was recognised
-	repair   bool         // an earlier answer and feedback on it follow the task
-	failure  python.Class // the class the feedback reports (repair)
-	named    bool         // the feedback named a class
-	round    int          // earlier answers after the task
-	taskText string       // the message that holds the task (or the first user message)
+	entry    *entry          // the task; nil if none was recognised
+	repair   bool            // an earlier answer and feedback on it follow the task
+	failure  languages.Class // the class the feedback reports (repair)
+	named    bool            // the feedback named a class
+	round    int             // earlier answers after the task
+	taskText string          // the message that holds the task (or the first user message)
 }
 
 // outcome describes an answer, for the log.
 type outcome struct {
-	class   python.Class // pass, or the class the answer was made to fail with
+	class   languages.Class // pass, or the class the answer was made to fail with
 	mutator string
 }
 
@@ -202,14 +202,14 @@ func (s *Server) answer(c conversation, rng *rand.Rand) (string, outcome) {
 	}
 	var (
 		text = e.task.Reference
-		out  = outcome{class: python.Pass}
+		out  = outcome{class: languages.Pass}
 	)
 	fail := false
-	var prefer python.Class
+	var prefer languages.Class
 	if c.repair {
 		rate, ok := s.repair[c.failure]
 		if !ok {
-			rate = s.repair[python.OtherRuntime]
+			rate = s.repair[languages.OtherRuntime]
 		}
 		fail = rng.Float64() >= rate
 		if rng.Float64() < 0.5 {
@@ -229,7 +229,7 @@ func (s *Server) answer(c conversation, rng *rand.Rand) (string, outcome) {
 
 // faulty makes a faulty variant: of class prefer if a mutator of it
 // applies, else of a class drawn from the failure mix.
-func (s *Server) faulty(e *entry, prefer python.Class, rng *rand.Rand) (text string, class python.Class, how string, ok bool) {
+func (s *Server) faulty(e *entry, prefer languages.Class, rng *rand.Rand) (text string, class languages.Class, how string, ok bool) {
 	if isFaulty(prefer) {
 		if text, how, ok := e.mutate(prefer, rng); ok {
 			return text, prefer, how, true
@@ -293,7 +293,7 @@ func (s *Server) stub(c conversation, rng *rand.Rand) string {
 // decorate wraps code the way a chat model answers: sometimes a reasoning
 // preamble, often a sentence before, sometimes one after, the code in a
 // fenced python block.
-func decorate(rng *rand.Rand, code string, c conversation, class python.Class) string {
+func decorate(rng *rand.Rand, code string, c conversation, class languages.Class) string {
 	var b strings.Builder
 	if rng.Float64() < 0.04 {
 		b.WriteString("<think>\n")
@@ -350,24 +350,24 @@ func outros() []string {
 	}
 }
 
-func introsRepair(c python.Class) []string {
+func introsRepair(c languages.Class) []string {
 	generic := []string{
 		"Thanks for the feedback. Here is the corrected code:",
 		"You're right, there was a bug. Here is the fixed version:",
 		"I see the problem. Corrected implementation:",
 	}
 	switch c {
-	case python.Syntax:
+	case languages.Syntax:
 		return append(generic, "The previous version had a syntax error. Here is the corrected code:")
-	case python.Name:
+	case languages.Name:
 		return append(generic, "The error was caused by an undefined name. Fixed version:")
-	case python.Assertion:
+	case languages.Assertion:
 		return append(generic, "The logic was wrong for some inputs. Here is a corrected implementation:")
-	case python.Type:
+	case languages.Type:
 		return append(generic, "There was a type mismatch. Here's the fix:")
-	case python.Index:
+	case languages.Index:
 		return append(generic, "The code indexed past the end of the sequence. Corrected:")
-	case python.Timeout:
+	case languages.Timeout:
 		return append(generic, "The loop never terminated. Here is a version that does:")
 	}
 	return generic
@@ -380,7 +380,7 @@ func thoughtsFirst() []string {
 	}
 }
 
-func thoughtsRepair(c python.Class) []string {
+func thoughtsRepair(c languages.Class) []string {
 	return []string{
 		"The tests failed (" + string(c) + "). Let me look at the previous code again and find the line that caused it.",
 		"The feedback shows a " + string(c) + " failure. I'll fix that part and keep the rest.",

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/python"
 )
 
@@ -36,36 +37,36 @@ func newFeedbackRules() feedbackRules {
 // exception name or timeout/memory/output-limit phrase in the text (the
 // final exception of a traceback comes last); otherwise "assert", "wrong
 // answer" or "expected ... got" mean an assertion failure.
-func (r feedbackRules) classify(text string) (python.Class, bool) {
+func (r feedbackRules) classify(text string) (languages.Class, bool) {
 	if ms := r.explicit.FindAllStringSubmatch(text, -1); ms != nil {
 		for i := len(ms) - 1; i >= 0; i-- {
-			if c := python.Class(strings.ToLower(ms[i][1])); knownClass(c) {
+			if c := languages.Class(strings.ToLower(ms[i][1])); knownClass(c) {
 				return c, true
 			}
 		}
 	}
-	best, at := python.Class(""), -1
-	consider := func(re *regexp.Regexp, class func(string) python.Class) {
+	best, at := languages.Class(""), -1
+	consider := func(re *regexp.Regexp, class func(string) languages.Class) {
 		for _, loc := range re.FindAllStringSubmatchIndex(text, -1) {
 			if loc[0] > at {
 				best, at = class(text[loc[0]:loc[1]]), loc[0]
 			}
 		}
 	}
-	consider(r.exception, func(name string) python.Class {
+	consider(r.exception, func(name string) languages.Class {
 		if name == "TimeoutError" {
-			return python.Timeout
+			return languages.Timeout
 		}
 		return python.ClassOf(name)
 	})
-	consider(r.timeout, func(string) python.Class { return python.Timeout })
-	consider(r.memory, func(string) python.Class { return python.Memory })
-	consider(r.output, func(string) python.Class { return python.OutputLimit })
+	consider(r.timeout, func(string) languages.Class { return languages.Timeout })
+	consider(r.memory, func(string) languages.Class { return languages.Memory })
+	consider(r.output, func(string) languages.Class { return languages.OutputLimit })
 	if at >= 0 {
 		return best, true
 	}
 	if r.assertion.MatchString(text) {
-		return python.Assertion, true
+		return languages.Assertion, true
 	}
-	return python.OtherRuntime, false
+	return languages.OtherRuntime, false
 }

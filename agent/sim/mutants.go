@@ -3,23 +3,23 @@ package sim
 import (
 	"math/rand/v2"
 
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
 // Mutant is a faulty variant of a task's reference solution, made by one
 // of the simulator's mutators.
 type Mutant struct {
-	Class python.Class // the class of failure the mutator aims at
-	How   string       // the mutator
-	Text  string       // the answer in the task's style (a completion or a whole program)
+	Class languages.Class // the class of failure the mutator aims at
+	How   string          // the mutator
+	Text  string          // the answer in the task's style (a completion or a whole program)
 }
 
 // Mutants returns up to n distinct faulty variants of t's reference
 // solution, drawn with seed from the mutators of the given classes (all
 // the simulator's classes when none is given), round-robin by class. A
 // task whose reference the mutators cannot read has none.
-func Mutants(t tasks.Task, n int, seed uint64, classes ...python.Class) []Mutant {
+func Mutants(t tasks.Task, n int, seed uint64, classes ...languages.Class) []Mutant {
 	e := newEntry(t, "")
 	if len(classes) == 0 {
 		classes = faultyClasses()

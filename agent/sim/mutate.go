@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 )
 
 // The mutators turn a reference solution into the kind of wrong answer a
@@ -16,7 +16,7 @@ import (
 
 // mutator is one way of making a faulty variant.
 type mutator struct {
-	class  python.Class
+	class  languages.Class
 	name   string
 	weight float64
 	apply  func(m *mutation) bool
@@ -26,31 +26,31 @@ type mutator struct {
 // faultyClasses.
 func mutators() []mutator {
 	return []mutator{
-		{python.Syntax, "drop-colon", 0.45, dropColon},
-		{python.Syntax, "unclosed-paren", 0.35, unclosedParen},
-		{python.Syntax, "bad-indent", 0.20, badIndent},
-		{python.Name, "misspelled-parameter", 0.5, misspellParameter},
-		{python.Name, "undefined-builtin", 0.25, undefinedBuiltin},
-		{python.Name, "undefined-helper", 0.25, undefinedHelper},
-		{python.Assertion, "wrong-return", 0.6, wrongReturn},
-		{python.Assertion, "flipped-comparison", 0.2, flipComparison},
-		{python.Assertion, "off-by-one-constant", 0.2, offByOneConstant},
-		{python.Type, "str-plus-value", 0.7, concatTypeError},
-		{python.Type, "wrong-type-return", 0.3, returnTypeError},
-		{python.Index, "range-past-end", 0.4, rangePastEnd},
-		{python.Index, "index-at-len", 0.6, indexAtLen},
-		{python.Timeout, "counter-never-advances", 0.4, dropIncrement},
-		{python.Timeout, "stuck-loop", 0.6, stuckLoop},
+		{languages.Syntax, "drop-colon", 0.45, dropColon},
+		{languages.Syntax, "unclosed-paren", 0.35, unclosedParen},
+		{languages.Syntax, "bad-indent", 0.20, badIndent},
+		{languages.Name, "misspelled-parameter", 0.5, misspellParameter},
+		{languages.Name, "undefined-builtin", 0.25, undefinedBuiltin},
+		{languages.Name, "undefined-helper", 0.25, undefinedHelper},
+		{languages.Assertion, "wrong-return", 0.6, wrongReturn},
+		{languages.Assertion, "flipped-comparison", 0.2, flipComparison},
+		{languages.Assertion, "off-by-one-constant", 0.2, offByOneConstant},
+		{languages.Type, "str-plus-value", 0.7, concatTypeError},
+		{languages.Type, "wrong-type-return", 0.3, returnTypeError},
+		{languages.Index, "range-past-end", 0.4, rangePastEnd},
+		{languages.Index, "index-at-len", 0.6, indexAtLen},
+		{languages.Timeout, "counter-never-advances", 0.4, dropIncrement},
+		{languages.Timeout, "stuck-loop", 0.6, stuckLoop},
 	}
 }
 
 // FailureClasses returns the error classes of the simulator's faulty
 // answers: the classes Options.FailureMix may weight.
-func FailureClasses() []python.Class { return faultyClasses() }
+func FailureClasses() []languages.Class { return faultyClasses() }
 
 // faultyClasses are the classes the mutators produce.
-func faultyClasses() []python.Class {
-	return []python.Class{python.Syntax, python.Name, python.Assertion, python.Type, python.Index, python.Timeout}
+func faultyClasses() []languages.Class {
+	return []languages.Class{languages.Syntax, languages.Name, languages.Assertion, languages.Type, languages.Index, languages.Timeout}
 }
 
 // mutation is the state of one mutator run.
@@ -71,7 +71,7 @@ type mutation struct {
 // source it does not understand counts as not applying: a server must not
 // drop a request over an odd task file (TestMutatorsNeverPanic keeps the
 // built-in datasets clear of that).
-func (e *entry) mutate(c python.Class, rng *rand.Rand) (text, how string, ok bool) {
+func (e *entry) mutate(c languages.Class, rng *rand.Rand) (text, how string, ok bool) {
 	defer func() {
 		if recover() != nil {
 			text, how, ok = "", "", false
@@ -80,7 +80,7 @@ func (e *entry) mutate(c python.Class, rng *rand.Rand) (text, how string, ok boo
 	return e.tryMutate(c, rng)
 }
 
-func (e *entry) tryMutate(c python.Class, rng *rand.Rand) (text, how string, ok bool) {
+func (e *entry) tryMutate(c languages.Class, rng *rand.Rand) (text, how string, ok bool) {
 	if e.fn == nil {
 		return "", "", false
 	}
@@ -109,7 +109,7 @@ func (e *entry) tryMutate(c python.Class, rng *rand.Rand) (text, how string, ok 
 }
 
 // applicable reports whether some mutator of class c applies to the task.
-func (e *entry) applicable(c python.Class) bool {
+func (e *entry) applicable(c languages.Class) bool {
 	_, _, ok := e.mutate(c, rand.New(rand.NewPCG(1, 2)))
 	return ok
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -128,12 +129,12 @@ func testProgram(e *entry, code string) string {
 }
 
 // outcomeClass maps a runner result to an error class.
-func outcomeClass(typ string) python.Class {
+func outcomeClass(typ string) languages.Class {
 	switch typ {
 	case "":
-		return python.Pass
+		return languages.Pass
 	case "Timeout":
-		return python.Timeout
+		return languages.Timeout
 	}
 	return python.ClassOf(typ)
 }
@@ -148,7 +149,7 @@ func timeoutSample(dataset string) int {
 
 type realismCase struct {
 	dataset, task, mutator string
-	class                  python.Class
+	class                  languages.Class
 }
 
 // TestMutationRealism runs the reference solutions and one mutant per task
@@ -172,17 +173,17 @@ func TestMutationRealism(t *testing.T) {
 	var (
 		jobs  []pyJob
 		cases []realismCase
-		none  = map[string]map[python.Class]int{}
+		none  = map[string]map[languages.Class]int{}
 	)
 	for i, e := range s.entries {
 		if none[e.dataset] == nil {
-			none[e.dataset] = map[python.Class]int{}
+			none[e.dataset] = map[languages.Class]int{}
 		}
 		h := newHasher("realism-ref")
 		h.u64(uint64(i))
 		rng := h.rng()
 		jobs = append(jobs, pyJob{Program: testProgram(e, e.present(e.task.Reference, rng)), Timeout: 5})
-		cases = append(cases, realismCase{e.dataset, e.task.ID, "reference", python.Pass})
+		cases = append(cases, realismCase{e.dataset, e.task.ID, "reference", languages.Pass})
 		for _, c := range faultyClasses() {
 			h := newHasher("realism")
 			h.u64(uint64(i))
@@ -194,7 +195,7 @@ func TestMutationRealism(t *testing.T) {
 				continue
 			}
 			timeout := 3.0
-			if c == python.Timeout {
+			if c == languages.Timeout {
 				// Every timeout case costs its whole limit: sample the tasks.
 				if i%timeoutSample(e.dataset) != 0 {
 					continue
@@ -210,13 +211,13 @@ func TestMutationRealism(t *testing.T) {
 	t.Logf("ran %d programs in %s", len(jobs), time.Since(start).Round(time.Millisecond))
 
 	type tally struct{ hit, n int }
-	perClass := map[string]map[python.Class]*tally{}
+	perClass := map[string]map[languages.Class]*tally{}
 	perMutator := map[string]*tally{}
 	misses := map[string][]string{}
 	for i, c := range cases {
 		got := outcomeClass(results[i])
 		if perClass[c.dataset] == nil {
-			perClass[c.dataset] = map[python.Class]*tally{}
+			perClass[c.dataset] = map[languages.Class]*tally{}
 		}
 		pc := perClass[c.dataset][c.class]
 		if pc == nil {
@@ -239,7 +240,7 @@ func TestMutationRealism(t *testing.T) {
 		}
 	}
 	for _, ds := range datasets {
-		for _, c := range append([]python.Class{python.Pass}, faultyClasses()...) {
+		for _, c := range append([]languages.Class{languages.Pass}, faultyClasses()...) {
 			pc := perClass[ds][c]
 			if pc == nil {
 				t.Errorf("%s %s: no cases", ds, c)
@@ -248,7 +249,7 @@ func TestMutationRealism(t *testing.T) {
 			rate := float64(pc.hit) / float64(pc.n)
 			t.Logf("%-15s %-10s %4d/%-4d = %5.1f%%  (no mutator applies: %d tasks)", ds, c, pc.hit, pc.n, 100*rate, none[ds][c])
 			want := 0.7
-			if c == python.Pass {
+			if c == languages.Pass {
 				want = 0.97
 			}
 			if rate < want {
@@ -278,7 +279,7 @@ func TestMutatorsNeverPanic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	applies := map[python.Class]int{}
+	applies := map[languages.Class]int{}
 	for i, e := range s.entries {
 		for _, c := range faultyClasses() {
 			for seed := range 4 {

@@ -72,7 +72,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -97,37 +97,37 @@ const DefaultFirstPass = 0.6
 // between those anchors (errors whose traceback points at the line rank
 // nearer name errors; timeouts and memory, which give no line, rank below
 // assertion errors), to be replaced by the study's per-class table.
-func DefaultRepairRates() map[python.Class]float64 {
-	return map[python.Class]float64{
-		python.Assertion:    0.45, // the study
-		python.Name:         0.77, // the study (n = 13)
-		python.Syntax:       0.85, // placeholder ("substantially higher" than assertion)
-		python.Type:         0.65, // placeholder
-		python.Value:        0.55, // placeholder
-		python.Index:        0.60, // placeholder
-		python.Key:          0.60, // placeholder
-		python.Attribute:    0.70, // placeholder
-		python.Import:       0.80, // placeholder
-		python.Recursion:    0.50, // placeholder
-		python.ZeroDivision: 0.65, // placeholder
-		python.OtherRuntime: 0.50, // placeholder; also feedback with no recognisable class
-		python.Timeout:      0.40, // placeholder
-		python.Memory:       0.40, // placeholder
-		python.OutputLimit:  0.50, // placeholder
+func DefaultRepairRates() map[languages.Class]float64 {
+	return map[languages.Class]float64{
+		languages.Assertion:    0.45, // the study
+		languages.Name:         0.77, // the study (n = 13)
+		languages.Syntax:       0.85, // placeholder ("substantially higher" than assertion)
+		languages.Type:         0.65, // placeholder
+		languages.Value:        0.55, // placeholder
+		languages.Index:        0.60, // placeholder
+		languages.Key:          0.60, // placeholder
+		languages.Attribute:    0.70, // placeholder
+		languages.Import:       0.80, // placeholder
+		languages.Recursion:    0.50, // placeholder
+		languages.ZeroDivision: 0.65, // placeholder
+		languages.OtherRuntime: 0.50, // placeholder; also feedback with no recognisable class
+		languages.Timeout:      0.40, // placeholder
+		languages.Memory:       0.40, // placeholder
+		languages.OutputLimit:  0.50, // placeholder
 	}
 }
 
 // DefaultFailureMix returns the default relative weights of the classes of
 // faulty answers. PLACEHOLDER values: logic (assertion) failures dominate
 // model failures on HumanEval and MBPP in the self-repair literature.
-func DefaultFailureMix() map[python.Class]float64 {
-	return map[python.Class]float64{
-		python.Assertion: 0.50,
-		python.Name:      0.10,
-		python.Syntax:    0.06,
-		python.Type:      0.12,
-		python.Index:     0.10,
-		python.Timeout:   0.12,
+func DefaultFailureMix() map[languages.Class]float64 {
+	return map[languages.Class]float64{
+		languages.Assertion: 0.50,
+		languages.Name:      0.10,
+		languages.Syntax:    0.06,
+		languages.Type:      0.12,
+		languages.Index:     0.10,
+		languages.Timeout:   0.12,
 	}
 }
 
@@ -149,9 +149,9 @@ type Options struct {
 	FirstPass float64
 	// FailureMix weights the error classes of faulty answers (syntax, name,
 	// assertion, type, index, timeout). Nil means DefaultFailureMix.
-	FailureMix map[python.Class]float64
+	FailureMix map[languages.Class]float64
 	// RepairRates override DefaultRepairRates per class.
-	RepairRates map[python.Class]float64
+	RepairRates map[languages.Class]float64
 	// Latency delays every completion; Jitter adds a uniform extra delay in
 	// [0, Jitter).
 	Latency, Jitter time.Duration
@@ -185,7 +185,7 @@ type Server struct {
 	entries   []*entry
 	firstPass float64
 	mix       []classWeight
-	repair    map[python.Class]float64
+	repair    map[languages.Class]float64
 	latency   time.Duration
 	jitter    time.Duration
 	faults    Faults
@@ -202,7 +202,7 @@ type Server struct {
 }
 
 type classWeight struct {
-	class  python.Class
+	class  languages.Class
 	weight float64
 }
 
@@ -310,16 +310,16 @@ func New(o Options) (*Server, error) {
 	return s, nil
 }
 
-func knownClass(c python.Class) bool {
-	for _, k := range python.Classes() {
-		if k == c && c != python.Pass {
+func knownClass(c languages.Class) bool {
+	for _, k := range languages.Classes() {
+		if k == c && c != languages.Pass {
 			return true
 		}
 	}
 	return false
 }
 
-func isFaulty(c python.Class) bool {
+func isFaulty(c languages.Class) bool {
 	for _, k := range faultyClasses() {
 		if k == c {
 			return true

@@ -18,7 +18,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -278,15 +278,15 @@ func TestFirstPassRate(t *testing.T) {
 }
 
 func TestRepairRates(t *testing.T) {
-	s, c, _ := newSim(t, Options{Seed: 5, RepairRates: map[python.Class]float64{python.Name: 0.8, python.Assertion: 0.3}})
+	s, c, _ := newSim(t, Options{Seed: 5, RepairRates: map[languages.Class]float64{languages.Name: 0.8, languages.Assertion: 0.3}})
 	for _, tc := range []struct {
-		class    python.Class
+		class    languages.Class
 		feedback string
 		want     float64
 	}{
-		{python.Name, "Your code failed the tests:\nTraceback (most recent call last):\n  File \"<solution>\", line 4, in f\nNameError: name 'numbrs' is not defined\nPlease fix it.", 0.8},
-		{python.Assertion, "The tests failed.\nerror class: assertion\nassert candidate([1, 2]) == 3", 0.3},
-		{python.Timeout, "Execution timed out after 10s.", DefaultRepairRates()[python.Timeout]},
+		{languages.Name, "Your code failed the tests:\nTraceback (most recent call last):\n  File \"<solution>\", line 4, in f\nNameError: name 'numbrs' is not defined\nPlease fix it.", 0.8},
+		{languages.Assertion, "The tests failed.\nerror class: assertion\nassert candidate([1, 2]) == 3", 0.3},
+		{languages.Timeout, "Execution timed out after 10s.", DefaultRepairRates()[languages.Timeout]},
 	} {
 		p, n := rate(t, s, c, func(e *entry) []openai.ChatCompletionMessage {
 			return []openai.ChatCompletionMessage{
@@ -434,7 +434,7 @@ func TestMBPPRecognisedByText(t *testing.T) {
 func TestRepairKeepsTask(t *testing.T) {
 	// A later message that quotes another task's prompt must not change the
 	// task: the first user message holds it.
-	s, c, _ := newSim(t, Options{RepairRates: map[python.Class]float64{python.Syntax: 1}})
+	s, c, _ := newSim(t, Options{RepairRates: map[languages.Class]float64{languages.Syntax: 1}})
 	ds := humanEval(t)
 	resp := ask(t, c, []openai.ChatCompletionMessage{
 		user(instruction(ds.Tasks[5].Prompt)),
@@ -448,28 +448,28 @@ func TestRepairKeepsTask(t *testing.T) {
 
 func TestFeedbackClassify(t *testing.T) {
 	r := newFeedbackRules()
-	for text, want := range map[string]python.Class{
-		"Traceback (most recent call last):\n  File \"x\", line 1\nValueError: bad\n\nDuring handling...\nKeyError: 'a'": python.Key,
-		"  File \"<solution>\", line 3\n    if x\n        ^\nSyntaxError: expected ':'":                                  python.Syntax,
-		"IndentationError: unexpected indent":                           python.Syntax,
-		"UnboundLocalError: cannot access local variable 'x'":           python.Name,
-		"The program timed out after 10 s.":                             python.Timeout,
-		"Timeout":                                                       python.Timeout,
-		"error class: index\nTypeError mentioned in passing":            python.Index,
-		`{"error_class": "zero-division"}`:                              python.ZeroDivision,
-		"AssertionError\n":                                              python.Assertion,
-		"Failed: assert candidate(3) == 4":                              python.Assertion,
-		"IndexError: list index out of range":                           python.Index,
-		"TypeError: can only concatenate str (not \"int\") to str":      python.Type,
-		"ModuleNotFoundError: No module named 'numpy'":                  python.Import,
-		"RecursionError: maximum recursion depth exceeded":              python.Recursion,
-		"the memory limit was reached":                                  python.Memory,
-		"Traceback ...\nValueError: x\n... then the run timed out":      python.Timeout,
-		"Traceback ...\nMyCustomError: boom":                            python.OtherRuntime,
-		"ZeroDivisionError: division by zero":                           python.ZeroDivision,
-		"AttributeError: 'list' object has no attribute 'push'":         python.Attribute,
-		"Something went wrong.":                                         python.OtherRuntime,
-		"NameError: name 'x' is not defined\nerror_class = not-a-class": python.Name,
+	for text, want := range map[string]languages.Class{
+		"Traceback (most recent call last):\n  File \"x\", line 1\nValueError: bad\n\nDuring handling...\nKeyError: 'a'": languages.Key,
+		"  File \"<solution>\", line 3\n    if x\n        ^\nSyntaxError: expected ':'":                                  languages.Syntax,
+		"IndentationError: unexpected indent":                           languages.Syntax,
+		"UnboundLocalError: cannot access local variable 'x'":           languages.Name,
+		"The program timed out after 10 s.":                             languages.Timeout,
+		"Timeout":                                                       languages.Timeout,
+		"error class: index\nTypeError mentioned in passing":            languages.Index,
+		`{"error_class": "zero-division"}`:                              languages.ZeroDivision,
+		"AssertionError\n":                                              languages.Assertion,
+		"Failed: assert candidate(3) == 4":                              languages.Assertion,
+		"IndexError: list index out of range":                           languages.Index,
+		"TypeError: can only concatenate str (not \"int\") to str":      languages.Type,
+		"ModuleNotFoundError: No module named 'numpy'":                  languages.Import,
+		"RecursionError: maximum recursion depth exceeded":              languages.Recursion,
+		"the memory limit was reached":                                  languages.Memory,
+		"Traceback ...\nValueError: x\n... then the run timed out":      languages.Timeout,
+		"Traceback ...\nMyCustomError: boom":                            languages.OtherRuntime,
+		"ZeroDivisionError: division by zero":                           languages.ZeroDivision,
+		"AttributeError: 'list' object has no attribute 'push'":         languages.Attribute,
+		"Something went wrong.":                                         languages.OtherRuntime,
+		"NameError: name 'x' is not defined\nerror_class = not-a-class": languages.Name,
 	} {
 		if got, _ := r.classify(text); got != want {
 			t.Errorf("classify(%q) = %s, want %s", text, got, want)
@@ -480,9 +480,9 @@ func TestFeedbackClassify(t *testing.T) {
 func TestOptionsValidation(t *testing.T) {
 	for name, o := range map[string]Options{
 		"first pass > 1":   {FirstPass: 1.5},
-		"repair rate":      {RepairRates: map[python.Class]float64{python.Name: 2}},
-		"unknown class":    {RepairRates: map[python.Class]float64{"nope": 0.5}},
-		"mix class":        {FailureMix: map[python.Class]float64{python.Memory: 1}},
+		"repair rate":      {RepairRates: map[languages.Class]float64{languages.Name: 2}},
+		"unknown class":    {RepairRates: map[languages.Class]float64{"nope": 0.5}},
+		"mix class":        {FailureMix: map[languages.Class]float64{languages.Memory: 1}},
 		"fault sum":        {Faults: Faults{RateLimit: 0.6, Hang: 0.6}},
 		"negative latency": {Latency: -time.Second},
 		"unknown dataset":  {Datasets: []string{"nope"}},

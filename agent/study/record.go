@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/selfrepair/selfrepair/agent/prompt"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 )
 
 // Format is the manifest's format tag.
@@ -91,7 +91,7 @@ type Verdict struct {
 	Traceback string `json:"traceback,omitempty"`
 	// Suites has the verdict of each scoring suite (base, plus), when the
 	// dataset has more than one: passed is true when all of them are.
-	Suites map[python.Suite]bool `json:"suites,omitempty"`
+	Suites map[languages.Suite]bool `json:"suites,omitempty"`
 }
 
 // Manifest is manifest.json: everything needed to understand, reproduce

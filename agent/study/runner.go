@@ -16,7 +16,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -41,7 +41,7 @@ type runner struct {
 	style   prompt.Style
 	log     *slog.Logger
 	tasks   []tasks.Task
-	suites  []python.Suite // the suites each job runs: the scoring ones, then Visible for visible feedback
+	suites  []languages.Suite // the suites each job runs: the scoring ones, then Visible for visible feedback
 	index   map[string]int
 	samples []*sample // task-major
 	app     *appender
@@ -255,7 +255,7 @@ func (r *runner) run(ctx context.Context) error {
 func (r *runner) ask(ctx context.Context, sm *sample) error {
 	t := r.tasks[sm.task]
 	round := sm.next
-	first := prompt.First(t)
+	first := prompt.First(t, r.env.Language.Words())
 	msgs := first
 	if round > 0 {
 		msgs = prompt.Next(r.style, r.mode, first, sm.prev, sm.answer, sm.feedback)
@@ -306,7 +306,8 @@ func (r *runner) finish(ctx context.Context, sm *sample) error {
 			v = *a.Visible
 		}
 		a.Feedback = prompt.Feedback(r.mode, failure(v, a.StallOf), prompt.Options{
-			TracebackBudget: r.p.TracebackBudget, Program: t.Style != tasks.Completion, Reflections: reflections,
+			TracebackBudget: r.p.TracebackBudget, Program: t.Style != tasks.Completion, Fence: r.env.Language.Words().Fence,
+			Reflections: reflections,
 		})
 	}
 	a.Time = time.Now().UTC()
@@ -325,7 +326,7 @@ func (r *runner) finish(ctx context.Context, sm *sample) error {
 // reused from an earlier attempt of the sample with the same code (a
 // stall), or from the tests.
 func (r *runner) judgeAttempt(ctx context.Context, t tasks.Task, sm *sample, a *Attempt) error {
-	a.Code = extract.Code(a.Response, "python")
+	a.Code = extract.Code(a.Response, r.env.Language.Words().Fence)
 	a.CodeHash = hashText(a.Code)
 	for i, h := range sm.history {
 		if h.codeHash == a.CodeHash {
@@ -334,10 +335,7 @@ func (r *runner) judgeAttempt(ctx context.Context, t tasks.Task, sm *sample, a *
 			return nil
 		}
 	}
-	program := a.Code
-	if t.Style == tasks.Completion {
-		program = extract.Program(t.Prompt, t.EntryPoint, a.Code)
-	}
+	program := r.env.Language.Program(t, a.Code)
 	j, reused, run, total, err := r.judge(ctx, t, program)
 	if err != nil {
 		return err
@@ -416,7 +414,7 @@ func (r *runner) judge(ctx context.Context, t tasks.Task, program string) (j *ju
 	scoring := r.suites
 	if r.p.FeedbackTests == VisibleTests {
 		scoring = r.suites[:len(r.suites)-1]
-		v := verdictOf(rec, python.Visible)
+		v := verdictOf(rec, languages.Visible)
 		j.visible = &v
 	}
 	j.v = verdictOf(rec, scoring...)
@@ -433,7 +431,7 @@ func (r *runner) execute(ctx context.Context, t tasks.Task, program string) (eva
 		limits.Timeout = d
 	}
 	for try := 1; ; try++ {
-		rec := evaluate.One(ctx, r.env.Runner, t, tasks.Sample{TaskID: t.ID, Solution: program}, limits, r.suites...)
+		rec := evaluate.One(ctx, r.env.Runner, r.env.Language, t, tasks.Sample{TaskID: t.ID, Solution: program}, limits, r.suites...)
 		if err := ctx.Err(); err != nil {
 			return rec, err
 		}
@@ -458,14 +456,14 @@ func (r *runner) execute(ctx context.Context, t tasks.Task, program string) (eva
 // verdictOf is rec's verdict on the given suites of tests: it passes when
 // each of them does, and otherwise says how the first that failed did. A
 // limit that fired, or a solution that did not load, fails them all alike.
-func verdictOf(rec evaluate.Record, suites ...python.Suite) Verdict {
+func verdictOf(rec evaluate.Record, suites ...languages.Suite) Verdict {
 	out := rec.Outcome
 	if out == nil {
-		out = &python.Outcome{Passed: rec.Passed, Class: rec.ErrorClass, ErrorType: rec.ErrorType, Message: rec.Message}
+		out = &languages.Outcome{Passed: rec.Passed, Class: rec.ErrorClass, ErrorType: rec.ErrorType, Message: rec.Message}
 	}
 	status := rec.Status
 	if len(out.Suites) > 0 {
-		var failed *python.Outcome
+		var failed *languages.Outcome
 		for _, s := range suites {
 			if o := out.Suites[s]; o != nil && !o.Passed {
 				failed = o
@@ -473,7 +471,7 @@ func verdictOf(rec evaluate.Record, suites ...python.Suite) Verdict {
 			}
 		}
 		if failed == nil {
-			out, status = &python.Outcome{Passed: true, Class: python.Pass}, evaluate.StatusPassed
+			out, status = &languages.Outcome{Passed: true, Class: languages.Pass}, evaluate.StatusPassed
 		} else {
 			out, status = failed, evaluate.StatusFailed
 		}
@@ -485,7 +483,7 @@ func verdictOf(rec evaluate.Record, suites ...python.Suite) Verdict {
 		Traceback: prompt.Truncate(out.Traceback, maxTraceback),
 	}
 	if len(suites) > 1 && len(rec.Outcome.Suites) > 0 {
-		v.Suites = make(map[python.Suite]bool, len(suites))
+		v.Suites = make(map[languages.Suite]bool, len(suites))
 		for _, s := range suites {
 			if o := rec.Outcome.Suites[s]; o != nil {
 				v.Suites[s] = o.Passed

@@ -63,7 +63,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -86,11 +86,12 @@ type Env struct {
 	Runner   evaluate.Runner // the sandbox
 	Parallel int             // sandbox jobs at once (the sandbox's size)
 
-	Dataset *tasks.Dataset // must be the manifest's (same hash)
+	Dataset  *tasks.Dataset     // must be the manifest's (same hash)
+	Language languages.Language // the dataset's
 	// Suites are the suites of tests an attempt is scored on (default
 	// Base; Base and Plus for HumanEval+ and MBPP+). With feedback_tests
 	// "visible", the same job also runs the task's visible examples.
-	Suites []python.Suite
+	Suites []languages.Suite
 	// Timeouts override Params.TimeoutMS per task id (evaluate.Calibrate).
 	Timeouts map[string]time.Duration
 
@@ -360,6 +361,8 @@ func (s *Study) prepare(env Env) (*runner, error) {
 		return nil, errors.New("study: no sandbox")
 	case env.Dataset == nil:
 		return nil, errors.New("study: no dataset")
+	case env.Language == nil:
+		return nil, errors.New("study: no language")
 	}
 	if s.m.Dataset.Hash != "" && env.Dataset.Hash != s.m.Dataset.Hash {
 		return nil, fmt.Errorf("dataset %s changed since the run began (hash %.12s…, now %.12s…): it cannot be resumed with these tasks",
@@ -393,12 +396,12 @@ func (s *Study) prepare(env Env) (*runner, error) {
 			return nil, fmt.Errorf("task %s has no visible example tests: feedback_tests visible needs them", id)
 		}
 	}
-	r.suites = append([]python.Suite(nil), env.Suites...)
+	r.suites = append([]languages.Suite(nil), env.Suites...)
 	if len(r.suites) == 0 {
-		r.suites = []python.Suite{python.Base}
+		r.suites = []languages.Suite{languages.Base}
 	}
 	if p.FeedbackTests == VisibleTests {
-		r.suites = append(r.suites, python.Visible)
+		r.suites = append(r.suites, languages.Visible)
 	}
 	r.samples = make([]*sample, len(r.tasks)*p.Samples)
 	for i := range r.samples {

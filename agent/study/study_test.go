@@ -19,7 +19,6 @@ import (
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
-	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
@@ -59,7 +58,7 @@ func runStudy(sb *sandbox.Sandbox, ds *tasks.Dataset, dir string, p study.Params
 		return nil, nil, err
 	}
 	defer st.Close()
-	sum, err := st.Run(context.Background(), study.Env{Model: client, Endpoint: "sim", Runner: sb, Parallel: 4, Dataset: ds})
+	sum, err := st.Run(context.Background(), study.Env{Model: client, Endpoint: "sim", Language: python.New(), Runner: sb, Parallel: 4, Dataset: ds})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,8 +90,8 @@ func newSandbox(t *testing.T) *sandbox.Sandbox {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
-	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: languages.Must("python").ImageRef(), Size: 4,
-		Limits: sandbox.Limits{Timeout: 3 * time.Second}, HashSeed: study.HashSeed(studySeed), Preload: python.Preload()})
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: python.New().ImageRef(), Size: 4,
+		Limits: sandbox.Limits{Timeout: 3 * time.Second}, HashSeed: study.HashSeed(studySeed), Preload: python.New().Preload()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +196,7 @@ func TestResumeAfterATornWrite(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	client, _ := llm.New(llm.Options{BaseURL: ts.URL + "/v1"})
-	if _, err := st.Run(context.Background(), study.Env{Model: client, Endpoint: "sim", Runner: sb, Parallel: 4, Dataset: ds}); err != nil {
+	if _, err := st.Run(context.Background(), study.Env{Model: client, Endpoint: "sim", Language: python.New(), Runner: sb, Parallel: 4, Dataset: ds}); err != nil {
 		t.Fatal(err)
 	}
 	var got []study.Attempt

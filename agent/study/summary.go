@@ -12,7 +12,7 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/reports"
 )
 
@@ -192,7 +192,7 @@ func summarize(m Manifest, dir string) (*Summary, error) {
 		sum.Repairs = append(sum.Repairs, *cr)
 	}
 	order := map[string]int{}
-	for i, c := range python.Classes() {
+	for i, c := range languages.Classes() {
 		order[string(c)] = i + 1
 	}
 	slices.SortFunc(sum.Repairs, func(a, b ClassRepairs) int {

@@ -21,8 +21,7 @@ import (
 	"time"
 
 	"github.com/selfrepair/selfrepair/agent/evaluate"
-	"github.com/selfrepair/selfrepair/languages"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -36,7 +35,7 @@ func main() {
 
 func run() error {
 	par := flag.Int("parallel", 4, "samples at once, for every way")
-	image := flag.String("image", languages.Must("python").ImageRef(), "sandbox image")
+	image := flag.String("image", builtin.Language().ImageRef(), "sandbox image")
 	rounds := flag.Int("rounds", 1, "repeat each way this many times; the best time counts")
 	hostPython := flag.String("python", "/usr/bin/python3", "the host interpreter for (c); a real binary, not a pyenv shim")
 	flag.Parse()
@@ -68,7 +67,7 @@ func run() error {
 	var cold time.Duration
 	pooled, err := best(*rounds, func() (time.Duration, int, error) {
 		start := time.Now()
-		sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: *image, Isolation: sandbox.Pooled, Size: *par, Preload: python.Preload()})
+		sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: *image, Isolation: sandbox.Pooled, Size: *par, Preload: builtin.Language().Preload()})
 		if err != nil {
 			return 0, 0, err
 		}
@@ -89,7 +88,7 @@ func run() error {
 	fmt.Printf("    including pool start-up: %v\n", cold.Round(time.Millisecond))
 
 	fresh, err := best(*rounds, func() (time.Duration, int, error) {
-		sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: *image, Isolation: sandbox.Fresh, Size: *par, Preload: python.Preload()})
+		sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: *image, Isolation: sandbox.Fresh, Size: *par, Preload: builtin.Language().Preload()})
 		if err != nil {
 			return 0, 0, err
 		}
@@ -139,7 +138,7 @@ func report(name string, t timing, base time.Duration) {
 
 func runSandbox(ctx context.Context, sb *sandbox.Sandbox, ds *tasks.Dataset, samples []tasks.Sample, par int) (time.Duration, int, error) {
 	start := time.Now()
-	recs, err := evaluate.Run(ctx, evaluate.Options{Runner: sb, Dataset: ds, Samples: samples, Concurrency: par})
+	recs, err := evaluate.Run(ctx, evaluate.Options{Runner: sb, Language: builtin.Language(), Dataset: ds, Samples: samples, Concurrency: par})
 	if err != nil {
 		return 0, 0, err
 	}

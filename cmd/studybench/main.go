@@ -37,8 +37,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
-	"github.com/selfrepair/selfrepair/languages"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -145,8 +144,8 @@ func runOne(c config) error {
 		return err
 	}
 	defer eng.Close()
-	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: languages.Must("python").ImageRef(), Size: c.sandboxes,
-		Limits: sandbox.Limits{Timeout: c.timeout}, HashSeed: study.HashSeed(c.seed), Preload: python.Preload()})
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: builtin.Language().ImageRef(), Size: c.sandboxes,
+		Limits: sandbox.Limits{Timeout: c.timeout}, HashSeed: study.HashSeed(c.seed), Preload: builtin.Language().Preload()})
 	if err != nil {
 		return err
 	}
@@ -175,7 +174,7 @@ func runOne(c config) error {
 	defer st.Close()
 
 	start := time.Now()
-	sum, err := st.Run(ctx, study.Env{Model: client, Endpoint: "bench", Runner: sb, Parallel: c.sandboxes, Dataset: ds})
+	sum, err := st.Run(ctx, study.Env{Model: client, Endpoint: "bench", Language: builtin.Language(), Runner: sb, Parallel: c.sandboxes, Dataset: ds})
 	if err != nil {
 		return err
 	}

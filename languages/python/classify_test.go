@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
@@ -57,13 +58,13 @@ func sharedSandbox(t *testing.T) *sandbox.Sandbox {
 }
 
 // runProgram runs program against task's tests and classifies the result.
-func runProgram(t *testing.T, sb *sandbox.Sandbox, task tasks.Task, program string, limits sandbox.Limits) (python.Outcome, *sandbox.Result) {
+func runProgram(t *testing.T, sb *sandbox.Sandbox, task tasks.Task, program string, limits sandbox.Limits) (languages.Outcome, *sandbox.Result) {
 	t.Helper()
-	res, err := sb.Run(context.Background(), python.Job(task, program, limits))
+	res, err := sb.Run(context.Background(), python.New().Job(task, program, limits))
 	if err != nil {
 		t.Fatalf("sandbox run: %v", err)
 	}
-	return python.Classify(res), res
+	return python.New().Classify(res), res
 }
 
 // Tracebacks as python3 3.11 prints them.
@@ -141,17 +142,17 @@ func TestFinalException(t *testing.T) {
 		name, stderr string
 		typ, msg     string
 		line         int
-		class        python.Class
+		class        languages.Class
 	}{
-		{"name", tbName, "NameError", "name 'undefined_name' is not defined", 2, python.Name},
-		{"module-path", tbModulePath, "JSONDecodeError", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", 353, python.OtherRuntime},
-		{"syntax", tbSyntax, "SyntaxError", "invalid syntax", 1, python.Syntax},
-		{"indentation", tbIndent, "IndentationError", "expected an indented block after 'if' statement on line 1", 2, python.Syntax},
-		{"chained", tbChained, "ValueError", "bad: value", 4, python.Value},
-		{"multi-line-message", tbMultiline, "MyErr", "multi\nline", 3, python.OtherRuntime},
-		{"fake-then-real", "output before\n" + tbFakeFirst, "KeyError", "'k'", 4, python.Key},
-		{"unbound-local", tbUnbound, "UnboundLocalError", "cannot access local variable 'x' where it is not associated with a value", 3, python.Name},
-		{"no-message", tbBare, "StopIteration", "", 1, python.OtherRuntime},
+		{"name", tbName, "NameError", "name 'undefined_name' is not defined", 2, languages.Name},
+		{"module-path", tbModulePath, "JSONDecodeError", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", 353, languages.OtherRuntime},
+		{"syntax", tbSyntax, "SyntaxError", "invalid syntax", 1, languages.Syntax},
+		{"indentation", tbIndent, "IndentationError", "expected an indented block after 'if' statement on line 1", 2, languages.Syntax},
+		{"chained", tbChained, "ValueError", "bad: value", 4, languages.Value},
+		{"multi-line-message", tbMultiline, "MyErr", "multi\nline", 3, languages.OtherRuntime},
+		{"fake-then-real", "output before\n" + tbFakeFirst, "KeyError", "'k'", 4, languages.Key},
+		{"unbound-local", tbUnbound, "UnboundLocalError", "cannot access local variable 'x' where it is not associated with a value", 3, languages.Name},
+		{"no-message", tbBare, "StopIteration", "", 1, languages.OtherRuntime},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -175,13 +176,13 @@ func TestClassOfBases(t *testing.T) {
 	cases := []struct {
 		typ   string
 		bases []string
-		want  python.Class
+		want  languages.Class
 	}{
-		{"JSONDecodeError", []string{"ValueError", "Exception", "BaseException", "object"}, python.Value},
-		{"MyLookup", []string{"KeyError", "LookupError", "Exception"}, python.Key},
-		{"TabError", nil, python.Syntax},
-		{"FileNotFoundError", []string{"OSError", "Exception"}, python.OtherRuntime},
-		{"ModuleNotFoundError", []string{"ImportError"}, python.Import},
+		{"JSONDecodeError", []string{"ValueError", "Exception", "BaseException", "object"}, languages.Value},
+		{"MyLookup", []string{"KeyError", "LookupError", "Exception"}, languages.Key},
+		{"TabError", nil, languages.Syntax},
+		{"FileNotFoundError", []string{"OSError", "Exception"}, languages.OtherRuntime},
+		{"ModuleNotFoundError", []string{"ImportError"}, languages.Import},
 	}
 	for _, c := range cases {
 		if got := python.ClassOf(c.typ, c.bases...); got != c.want {
@@ -203,50 +204,50 @@ func TestErrorClasses(t *testing.T) {
 		name      string
 		task      tasks.Task
 		program   string
-		class     python.Class
+		class     languages.Class
 		errorType string
 		line      int // of the solution, when the exception came from it
 	}{
-		{"pass", task, task.Prompt + task.Reference, python.Pass, "", 0},
-		{"syntax", task, task.Prompt + "    return sum(xs / len(xs)\n", python.Syntax, "SyntaxError", 3},
-		{"indentation", task, task.Prompt + "  return 1\n    return 2\n", python.Syntax, "IndentationError", 3},
-		{"tab", task, "def mean(xs):\n    if xs:\n\treturn 1\n    return 0\n", python.Syntax, "TabError", 3},
-		{"name", task, task.Prompt + "    return total / len(xs)\n", python.Name, "NameError", 3},
-		{"unbound-local", task, task.Prompt + "    if not xs:\n        s = 0\n    return s / len(xs)\n", python.Name, "UnboundLocalError", 5},
-		{"assertion", task, task.Prompt + "    return sum(xs) // len(xs) + 1\n", python.Assertion, "AssertionError", 0},
-		{"assertion-in-solution", task, task.Prompt + "    assert len(xs) > 5, 'too short'\n    return 0\n", python.Assertion, "AssertionError", 3},
-		{"type", task, task.Prompt + "    return sum(xs) + '0'\n", python.Type, "TypeError", 3},
-		{"value", task, task.Prompt + "    return int('two')\n", python.Value, "ValueError", 3},
-		{"value-subclass", task, task.Prompt + "    import json\n    return json.loads('{')\n", python.Value, "JSONDecodeError", 0},
-		{"index", task, task.Prompt + "    return xs[len(xs)]\n", python.Index, "IndexError", 3},
-		{"key", task, task.Prompt + "    return {}[xs[0]]\n", python.Key, "KeyError", 3},
-		{"attribute", task, task.Prompt + "    return xs.mean()\n", python.Attribute, "AttributeError", 3},
-		{"import", task, "import numpy\n" + task.Prompt + "    return 0\n", python.Import, "ModuleNotFoundError", 1},
-		{"recursion", task, task.Prompt + "    return mean(xs)\n", python.Recursion, "RecursionError", 3},
-		{"zero-division", task, task.Prompt + "    return sum(xs) / 0\n", python.ZeroDivision, "ZeroDivisionError", 3},
-		{"other-runtime", task, task.Prompt + "    raise RuntimeError('no')\n", python.OtherRuntime, "RuntimeError", 3},
-		{"stop-iteration", task, task.Prompt + "    return next(iter([]))\n", python.OtherRuntime, "StopIteration", 3},
-		{"missing-function", task, "def average(xs):\n    return 0\n", python.Name, "NameError", 0},
-		{"timeout", task, task.Prompt + "    while True:\n        pass\n", python.Timeout, "Timeout", 0},
-		{"memory", task, task.Prompt + "    s = [0] * (1 << 30)\n    return 0\n", python.Memory, "MemoryError", 0},
-		{"memory-oom", task, task.Prompt + "    a = []\n    while True:\n        a.append(bytearray(1 << 24))\n", python.Memory, "", 0},
-		{"output-limit", task, task.Prompt + "    while True:\n        print('x' * 65536)\n", python.OutputLimit, "OutputLimit", 0},
-		{"early-exit", task, task.Prompt + "    import os\n    os._exit(0)\n", python.OtherRuntime, "EarlyExit", 0},
-		{"mbpp-pass", mbpp, mbpp.Reference, python.Pass, "", 0},
-		{"mbpp-index", mbpp, "def first(xs):\n    return xs[len(xs)]\n", python.Index, "IndexError", 2},
-		{"mbpp-assertion", mbpp, "def first(xs):\n    return xs[-1]\n", python.Assertion, "AssertionError", 0},
+		{"pass", task, task.Prompt + task.Reference, languages.Pass, "", 0},
+		{"syntax", task, task.Prompt + "    return sum(xs / len(xs)\n", languages.Syntax, "SyntaxError", 3},
+		{"indentation", task, task.Prompt + "  return 1\n    return 2\n", languages.Syntax, "IndentationError", 3},
+		{"tab", task, "def mean(xs):\n    if xs:\n\treturn 1\n    return 0\n", languages.Syntax, "TabError", 3},
+		{"name", task, task.Prompt + "    return total / len(xs)\n", languages.Name, "NameError", 3},
+		{"unbound-local", task, task.Prompt + "    if not xs:\n        s = 0\n    return s / len(xs)\n", languages.Name, "UnboundLocalError", 5},
+		{"assertion", task, task.Prompt + "    return sum(xs) // len(xs) + 1\n", languages.Assertion, "AssertionError", 0},
+		{"assertion-in-solution", task, task.Prompt + "    assert len(xs) > 5, 'too short'\n    return 0\n", languages.Assertion, "AssertionError", 3},
+		{"type", task, task.Prompt + "    return sum(xs) + '0'\n", languages.Type, "TypeError", 3},
+		{"value", task, task.Prompt + "    return int('two')\n", languages.Value, "ValueError", 3},
+		{"value-subclass", task, task.Prompt + "    import json\n    return json.loads('{')\n", languages.Value, "JSONDecodeError", 0},
+		{"index", task, task.Prompt + "    return xs[len(xs)]\n", languages.Index, "IndexError", 3},
+		{"key", task, task.Prompt + "    return {}[xs[0]]\n", languages.Key, "KeyError", 3},
+		{"attribute", task, task.Prompt + "    return xs.mean()\n", languages.Attribute, "AttributeError", 3},
+		{"import", task, "import numpy\n" + task.Prompt + "    return 0\n", languages.Import, "ModuleNotFoundError", 1},
+		{"recursion", task, task.Prompt + "    return mean(xs)\n", languages.Recursion, "RecursionError", 3},
+		{"zero-division", task, task.Prompt + "    return sum(xs) / 0\n", languages.ZeroDivision, "ZeroDivisionError", 3},
+		{"other-runtime", task, task.Prompt + "    raise RuntimeError('no')\n", languages.OtherRuntime, "RuntimeError", 3},
+		{"stop-iteration", task, task.Prompt + "    return next(iter([]))\n", languages.OtherRuntime, "StopIteration", 3},
+		{"missing-function", task, "def average(xs):\n    return 0\n", languages.Name, "NameError", 0},
+		{"timeout", task, task.Prompt + "    while True:\n        pass\n", languages.Timeout, "Timeout", 0},
+		{"memory", task, task.Prompt + "    s = [0] * (1 << 30)\n    return 0\n", languages.Memory, "MemoryError", 0},
+		{"memory-oom", task, task.Prompt + "    a = []\n    while True:\n        a.append(bytearray(1 << 24))\n", languages.Memory, "", 0},
+		{"output-limit", task, task.Prompt + "    while True:\n        print('x' * 65536)\n", languages.OutputLimit, "OutputLimit", 0},
+		{"early-exit", task, task.Prompt + "    import os\n    os._exit(0)\n", languages.OtherRuntime, "EarlyExit", 0},
+		{"mbpp-pass", mbpp, mbpp.Reference, languages.Pass, "", 0},
+		{"mbpp-index", mbpp, "def first(xs):\n    return xs[len(xs)]\n", languages.Index, "IndexError", 2},
+		{"mbpp-assertion", mbpp, "def first(xs):\n    return xs[-1]\n", languages.Assertion, "AssertionError", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			limits := sandbox.Limits{Timeout: 3 * time.Second}
-			if c.class == python.Memory {
+			if c.class == languages.Memory {
 				limits.Timeout = 0 // the default: filling 512 MiB takes seconds where page faults are slow
 			}
 			if c.name == "output-limit" {
 				limits.OutputLimit = 1 << 16
 			}
 			out, res := runProgram(t, sb, c.task, c.program, limits)
-			if out.Class != c.class || (c.errorType != "" && out.ErrorType != c.errorType) || out.Passed != (c.class == python.Pass) {
+			if out.Class != c.class || (c.errorType != "" && out.ErrorType != c.errorType) || out.Passed != (c.class == languages.Pass) {
 				t.Errorf("got %s %s (%s), want %s %s\nstderr: %s\nreport: %s", out.Class, out.ErrorType, out.Message, c.class, c.errorType,
 					res.Stderr, res.Report)
 			}
@@ -256,7 +257,7 @@ func TestErrorClasses(t *testing.T) {
 			if c.line != 0 && out.Line != c.line {
 				t.Errorf("failing solution line %d (%q), want %d", out.Line, out.LineText, c.line)
 			}
-			if c.class == python.Assertion && c.line == 0 && out.TestLine == 0 {
+			if c.class == languages.Assertion && c.line == 0 && out.TestLine == 0 {
 				t.Errorf("an assertion of the tests without its test line: %+v", out)
 			}
 		})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/selfrepair/selfrepair/agent/sim"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
@@ -78,20 +79,20 @@ func (p plainResult) exitedEarly() bool {
 	return p.Exit != nil && *p.Exit == 0 && !p.Timeout && !p.Ended
 }
 
-func (p plainResult) class() python.Class {
+func (p plainResult) class() languages.Class {
 	switch {
 	case p.passed():
-		return python.Pass
+		return languages.Pass
 	case p.exitedEarly():
-		return python.OtherRuntime
+		return languages.OtherRuntime
 	case p.Timeout:
-		return python.Timeout
+		return languages.Timeout
 	case p.Signal == 9:
-		return python.Memory
+		return languages.Memory
 	case p.Exc != nil:
 		return python.ClassOf(p.Exc.Type, p.Exc.Bases...)
 	}
-	return python.OtherRuntime
+	return languages.OtherRuntime
 }
 
 func (p plainResult) String() string {
@@ -147,7 +148,7 @@ type fidelityCase struct {
 	name    string // "reference" or "mutant N (how)"
 	program string
 	plain   plainResult
-	judged  python.Outcome
+	judged  languages.Outcome
 }
 
 func (c *fidelityCase) key() string {
@@ -165,7 +166,7 @@ func (c *fidelityCase) agree() (bool, string) {
 	if p.Exc == nil || j.Passed {
 		return true, ""
 	}
-	if j.Class == python.Assertion {
+	if j.Class == languages.Assertion {
 		// The judge's assertion message says more (the call, expected and
 		// actual values); it must still hold the program's own.
 		if !strings.Contains(j.Message, p.Exc.Message) {
@@ -179,7 +180,7 @@ func (c *fidelityCase) agree() (bool, string) {
 	return true, ""
 }
 
-func describe(o python.Outcome) string {
+func describe(o languages.Outcome) string {
 	if o.Passed {
 		return "pass"
 	}
@@ -192,7 +193,7 @@ func fidelitySandbox(t *testing.T) *sandbox.Sandbox {
 	t.Helper()
 	sharedSandbox(t) // skips under -short, connects the engine
 	sb, err := sandbox.New(context.Background(), sbEngine, sandbox.Options{Image: testImage, Size: 2,
-		HashSeed: fidelitySeed, Preload: python.Preload(), Limits: sandbox.Limits{Timeout: fidelityTimeout}})
+		HashSeed: fidelitySeed, Preload: python.New().Preload(), Limits: sandbox.Limits{Timeout: fidelityTimeout}})
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
@@ -272,9 +273,9 @@ func runJudged(t *testing.T, sb *sandbox.Sandbox, cases []*fidelityCase) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			res, err := sb.Run(t.Context(), python.Job(c.task, c.program, sandbox.Limits{}))
+			res, err := sb.Run(t.Context(), python.New().Job(c.task, c.program, sandbox.Limits{}))
 			if err == nil && res.Status == sandbox.StatusSandboxError {
-				res, err = sb.Run(t.Context(), python.Job(c.task, c.program, sandbox.Limits{}))
+				res, err = sb.Run(t.Context(), python.New().Job(c.task, c.program, sandbox.Limits{}))
 			}
 			if err != nil {
 				mu.Lock()
@@ -282,7 +283,7 @@ func runJudged(t *testing.T, sb *sandbox.Sandbox, cases []*fidelityCase) {
 				mu.Unlock()
 				return
 			}
-			c.judged = python.Classify(res)
+			c.judged = python.New().Classify(res)
 		}()
 	}
 	wg.Wait()
@@ -396,7 +397,7 @@ func TestFidelityDatasets(t *testing.T) {
 	if all {
 		every, mutants = 1, 20
 	}
-	classes := slices.DeleteFunc(sim.FailureClasses(), func(c python.Class) bool { return c == python.Timeout })
+	classes := slices.DeleteFunc(sim.FailureClasses(), func(c languages.Class) bool { return c == languages.Timeout })
 	var cases []*fidelityCase
 	for _, name := range []string{"humaneval", "mbpp", "mbpp-sanitized-all", "humaneval-plus"} {
 		ds, err := tasks.Load(name, dataDir)

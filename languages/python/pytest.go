@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/sandbox"
 )
 
@@ -59,22 +60,22 @@ type pytestReport struct {
 // the trusted judge's report that every expected test passed. A failed test
 // is classified by its exception (a failing assert is Assertion, and so is
 // pytest.fail); tests that never ran are OtherRuntime.
-func ClassifyPytest(res *sandbox.Result) Outcome {
+func ClassifyPytest(res *sandbox.Result) languages.Outcome {
 	var rep pytestReport
-	if out, ok := unjudged(res, &rep, "the tests"); ok {
+	if out, ok := languages.Unjudged(res, &rep, "the tests"); ok {
 		return out
 	}
 	if rep.Passed {
-		return Outcome{Passed: true, Class: Pass}
+		return languages.Outcome{Passed: true, Class: languages.Pass}
 	}
-	out := Outcome{Class: OtherRuntime, Phase: rep.Phase, ErrorType: "NoVerdict", Message: "the tests did not pass"}
+	out := languages.Outcome{Class: languages.OtherRuntime, Phase: rep.Phase, ErrorType: "NoVerdict", Message: "the tests did not pass"}
 	if e := rep.Error; e != nil {
 		out.ErrorType = e.Type
 		out.Message = e.Message
 		out.Traceback = e.Traceback
 		out.Class = ClassOf(e.Type, e.Bases...)
 		if e.Type == "Failed" && rep.Phase == "test" { // pytest.fail(): a test failure
-			out.Class = Assertion
+			out.Class = languages.Assertion
 		}
 		if e.Type == "EarlyExit" && res.Status == sandbox.StatusSignaled {
 			out.Message = fmt.Sprintf("%s: killed by signal %d", e.Message, res.Signal)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/sandbox"
 )
@@ -49,49 +50,49 @@ func TestPytestJob(t *testing.T) {
 		tests    string
 		expected []string
 		passed   bool
-		class    python.Class
+		class    languages.Class
 		message  string // the outcome's message contains it
 		tests2   map[string]string
 	}{
 		{
 			name:     "pass",
 			solution: "def count_vowels(text):\n    return sum(c in 'aeiouAEIOU' for c in text)\n",
-			expected: pytestExpected, passed: true, class: python.Pass,
+			expected: pytestExpected, passed: true, class: languages.Pass,
 			tests2: map[string]string{"test_solution.py::test_basic": "passed", "test_solution.py::test_upper": "passed"},
 		},
 		{
 			name:     "one-failing-test",
 			solution: "def count_vowels(text):\n    return sum(c in 'aeiou' for c in text)\n",
-			expected: pytestExpected, class: python.Assertion, message: "test_solution.py::test_upper",
+			expected: pytestExpected, class: languages.Assertion, message: "test_solution.py::test_upper",
 			tests2: map[string]string{"test_solution.py::test_basic": "passed", "test_solution.py::test_upper": "failed"},
 		},
 		{
 			name: "pytest-exit-0",
 			solution: "import sys\n\ndef count_vowels(text):\n    if 'pytest' in sys.modules:\n" +
 				"        import pytest\n        pytest.exit('environment check complete', returncode=0)\n    return 0\n",
-			expected: pytestExpected, class: python.OtherRuntime, message: "expected tests did not run: test_solution.py::test_basic",
+			expected: pytestExpected, class: languages.OtherRuntime, message: "expected tests did not run: test_solution.py::test_basic",
 		},
 		{
 			name:     "os-exit-0",
 			solution: "import os\n\ndef count_vowels(text):\n    os._exit(0)\n",
-			expected: pytestExpected, class: python.OtherRuntime, message: "expected tests did not run",
+			expected: pytestExpected, class: languages.OtherRuntime, message: "expected tests did not run",
 		},
 		{
 			name:     "collection-error",
 			solution: "def count_vowels(text) # no colon\n    return 0\n",
-			expected: pytestExpected, class: python.Syntax, message: "collecting test_solution.py",
+			expected: pytestExpected, class: languages.Syntax, message: "collecting test_solution.py",
 		},
 		{
 			name:     "missing-expected-test",
 			solution: "def count_vowels(text):\n    return sum(c in 'aeiouAEIOU' for c in text)\n",
 			expected: append(append([]string(nil), pytestExpected...), "test_solution.py::test_other"),
-			class:    python.OtherRuntime, message: "expected tests did not run: test_solution.py::test_other",
+			class:    languages.OtherRuntime, message: "expected tests did not run: test_solution.py::test_other",
 		},
 		{
 			name:     "no-tests-expected-none-ran",
 			solution: "def count_vowels(text):\n    return 0\n",
 			tests:    "def helper():\n    pass\n",
-			class:    python.OtherRuntime, message: "no test ran",
+			class:    languages.OtherRuntime, message: "no test ran",
 		},
 	}
 	for _, c := range cases {
@@ -134,8 +135,8 @@ func TestPytestJob(t *testing.T) {
 
 // TestPytestClassifyLimits checks that limits come before the report.
 func TestPytestClassifyLimits(t *testing.T) {
-	for status, class := range map[sandbox.Status]python.Class{
-		sandbox.StatusTimeout: python.Timeout, sandbox.StatusMemory: python.Memory, sandbox.StatusOutputLimit: python.OutputLimit,
+	for status, class := range map[sandbox.Status]languages.Class{
+		sandbox.StatusTimeout: languages.Timeout, sandbox.StatusMemory: languages.Memory, sandbox.StatusOutputLimit: languages.OutputLimit,
 	} {
 		out := python.ClassifyPytest(&sandbox.Result{Status: status, Report: []byte(`{"passed": true}`)})
 		if out.Passed || out.Class != class {

@@ -1,13 +1,14 @@
-// Package python runs Python solutions against their tests in the sandbox
-// and classifies the outcome from the final exception.
+// Package python is the Python language: it runs solutions against their
+// tests in the sandbox and classifies the outcome from the final exception.
 package python
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/script"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -15,27 +16,53 @@ import (
 //go:embed harness.py
 var harnessSource string
 
+// Language is Python 3, as Debian bookworm's python3 runs it.
+type Language struct {
+	script.Runtime
+}
+
+var _ languages.Language = Language{}
+
+// New returns the Python language.
+func New() Language {
+	return Language{script.Runtime{
+		Lang:     "python",
+		Packages: Packages(),
+		Env:      map[string]string{"PYTHONDONTWRITEBYTECODE": "1"},
+		Exts:     []string{".py"},
+		Command:  func(f string) ([]string, []string) { return nil, []string{"python3", f} },
+	}}
+}
+
+// Packages are the Debian packages of the Python image.
+func Packages() []string { return []string{"python3-pytest"} }
+
 // Preload lists the harness sources a sandbox should load at start
 // (sandbox.Options.Preload) to run this package's jobs fastest.
-func Preload() []string { return []string{harnessSource} }
+func (Language) Preload() []string { return []string{harnessSource} }
 
-// Suite names one of a task's sets of tests.
-type Suite string
+// Words are the words prompts use for Python.
+func (Language) Words() languages.Words {
+	return languages.Words{Name: "Python", Version: "Python 3", Fence: "python", Header: "its def line"}
+}
 
-const (
-	Base    Suite = "base"    // Task.Test, after Task.Setup
-	Plus    Suite = "plus"    // Task.PlusTest (EvalPlus' extra inputs)
-	Visible Suite = "visible" // Task.VisibleTest (the examples a model may be shown)
-)
+// Program is the program an answer's code runs as: for a completion task,
+// the prompt with the code spliced in (see splice).
+func (Language) Program(t tasks.Task, code string) string {
+	if t.Style == tasks.Completion {
+		return splice(t.Prompt, t.EntryPoint, code)
+	}
+	return code
+}
 
-// test is the code of a suite of t's tests, "" when t has none.
-func (s Suite) test(t tasks.Task) string {
+// suiteTest is the code of a suite of t's tests, "" when t has none.
+func suiteTest(s languages.Suite, t tasks.Task) string {
 	switch s {
-	case Base:
+	case languages.Base:
 		return t.Test
-	case Plus:
+	case languages.Plus:
 		return t.PlusTest
-	case Visible:
+	case languages.Visible:
 		return t.VisibleTest
 	}
 	return ""
@@ -49,17 +76,17 @@ func (s Suite) test(t tasks.Task) string {
 //
 // The tests run in a trusted process apart from the solution (see
 // harness.py): the verdict cannot be forged by the code under test.
-func Job(t tasks.Task, program string, limits sandbox.Limits, suites ...Suite) sandbox.Job {
+func (Language) Job(t tasks.Task, program string, limits sandbox.Limits, suites ...languages.Suite) sandbox.Job {
 	source := program
 	if t.Imports != "" {
 		source = t.Imports + "\n" + program
 	}
 	if len(suites) == 0 {
-		suites = []Suite{Base}
+		suites = []languages.Suite{languages.Base}
 	}
 	var run []map[string]string
 	for _, s := range suites {
-		if test := s.test(t); test != "" {
+		if test := suiteTest(s, t); test != "" {
 			run = append(run, map[string]string{"name": string(s), "setup": t.Setup, "test": test})
 		}
 	}
@@ -85,89 +112,40 @@ func Job(t tasks.Task, program string, limits sandbox.Limits, suites ...Suite) s
 	}
 }
 
-// Class is an error class: what kind of failure a solution had.
-type Class string
-
-const (
-	Pass         Class = "pass"
-	Syntax       Class = "syntax"
-	Name         Class = "name"
-	Assertion    Class = "assertion"
-	Type         Class = "type"
-	Value        Class = "value"
-	Index        Class = "index"
-	Key          Class = "key"
-	Attribute    Class = "attribute"
-	Import       Class = "import"
-	Recursion    Class = "recursion"
-	ZeroDivision Class = "zero-division"
-	OtherRuntime Class = "other-runtime"
-	Timeout      Class = "timeout"
-	Memory       Class = "memory"
-	OutputLimit  Class = "output-limit"
-)
-
-// Classes lists every class in a stable order (for reports).
-func Classes() []Class {
-	return []Class{Pass, Syntax, Name, Assertion, Type, Value, Index, Key, Attribute, Import,
-		Recursion, ZeroDivision, OtherRuntime, Timeout, Memory, OutputLimit}
-}
-
-func exceptionClass() map[string]Class {
-	return map[string]Class{
-		"SyntaxError":         Syntax,
-		"IndentationError":    Syntax,
-		"TabError":            Syntax,
-		"NameError":           Name,
-		"UnboundLocalError":   Name,
-		"AssertionError":      Assertion,
-		"TypeError":           Type,
-		"ValueError":          Value,
-		"UnicodeError":        Value,
-		"UnicodeDecodeError":  Value,
-		"UnicodeEncodeError":  Value,
-		"IndexError":          Index,
-		"KeyError":            Key,
-		"AttributeError":      Attribute,
-		"ImportError":         Import,
-		"ModuleNotFoundError": Import,
-		"RecursionError":      Recursion,
-		"ZeroDivisionError":   ZeroDivision,
-		"MemoryError":         Memory,
+func exceptionClass() map[string]languages.Class {
+	return map[string]languages.Class{
+		"SyntaxError":         languages.Syntax,
+		"IndentationError":    languages.Syntax,
+		"TabError":            languages.Syntax,
+		"NameError":           languages.Name,
+		"UnboundLocalError":   languages.Name,
+		"AssertionError":      languages.Assertion,
+		"TypeError":           languages.Type,
+		"ValueError":          languages.Value,
+		"UnicodeError":        languages.Value,
+		"UnicodeDecodeError":  languages.Value,
+		"UnicodeEncodeError":  languages.Value,
+		"IndexError":          languages.Index,
+		"KeyError":            languages.Key,
+		"AttributeError":      languages.Attribute,
+		"ImportError":         languages.Import,
+		"ModuleNotFoundError": languages.Import,
+		"RecursionError":      languages.Recursion,
+		"ZeroDivisionError":   languages.ZeroDivision,
+		"MemoryError":         languages.Memory,
 	}
 }
 
 // ClassOf maps a Python exception type name to its class. When the type
 // is not a known one, its builtin bases (most derived first: a
 // JSONDecodeError is a ValueError) decide.
-func ClassOf(exceptionType string, bases ...string) Class {
+func ClassOf(exceptionType string, bases ...string) languages.Class {
 	for _, name := range append([]string{exceptionType}, bases...) {
 		if c, ok := exceptionClass()[name]; ok {
 			return c
 		}
 	}
-	return OtherRuntime
-}
-
-// Outcome is a classified test run.
-type Outcome struct {
-	Passed    bool   `json:"passed"`
-	Class     Class  `json:"error_class"`
-	ErrorType string `json:"error_type,omitempty"` // the final exception's type, or the limit
-	Message   string `json:"message,omitempty"`
-	Line      int    `json:"line,omitempty"` // failing line of the solution
-	LineText  string `json:"line_text,omitempty"`
-	TestLine  int    `json:"test_line,omitempty"` // failing line of the tests
-	TestText  string `json:"test_line_text,omitempty"`
-	Call      string `json:"call,omitempty"`     // the failing test's last call into the solution, e.g. "f([1, 2])"
-	Expected  string `json:"expected,omitempty"` // what a failed comparison wanted (a repr)
-	Actual    string `json:"actual,omitempty"`   // what the solution gave (a repr)
-	Traceback string `json:"traceback,omitempty"`
-	Phase     string `json:"phase,omitempty"` // load (the solution did not load) or test
-	// Suites has the verdict of each suite that ran (Job's suites), when the
-	// solution loaded; the outcome itself is that of the first suite that
-	// failed, or a pass when none did.
-	Suites map[Suite]*Outcome `json:"suites,omitempty"`
+	return languages.OtherRuntime
 }
 
 // verdict is what harness.judge returns, for the whole job and per suite.
@@ -187,19 +165,19 @@ type verdict struct {
 		Expected  string   `json:"expected"`
 		Actual    string   `json:"actual"`
 	} `json:"error"`
-	Suites map[Suite]*verdict `json:"suites"`
+	Suites map[languages.Suite]*verdict `json:"suites"`
 }
 
 // Classify turns a harness job's result into an outcome. A pass needs the
 // trusted harness's own report that every test ran and passed.
-func Classify(res *sandbox.Result) Outcome {
+func (Language) Classify(res *sandbox.Result) languages.Outcome {
 	var v verdict
-	if out, ok := unjudged(res, &v, "the solution"); ok {
+	if out, ok := languages.Unjudged(res, &v, "the solution"); ok {
 		return out
 	}
 	out := v.outcome(res)
 	if len(v.Suites) > 0 {
-		out.Suites = make(map[Suite]*Outcome, len(v.Suites))
+		out.Suites = make(map[languages.Suite]*languages.Outcome, len(v.Suites))
 		for name, sv := range v.Suites {
 			o := sv.outcome(res)
 			out.Suites[name] = &o
@@ -208,37 +186,11 @@ func Classify(res *sandbox.Result) Outcome {
 	return out
 }
 
-// unjudged is the outcome of a harness job whose verdict does not count:
-// a limit fired (the limits come first, whatever the report says), or the
-// trusted harness produced no report, which is then not a pass. Otherwise
-// it decodes the report into v and ok is false.
-func unjudged(res *sandbox.Result, v any, who string) (out Outcome, ok bool) {
-	switch res.Status {
-	case sandbox.StatusTimeout:
-		return Outcome{Class: Timeout, ErrorType: "Timeout", Message: res.Message}, true
-	case sandbox.StatusMemory:
-		return Outcome{Class: Memory, ErrorType: "MemoryError", Message: "the memory limit was reached"}, true
-	case sandbox.StatusOutputLimit:
-		return Outcome{Class: OutputLimit, ErrorType: "OutputLimit", Message: res.Message}, true
-	}
-	if res.Report != nil && json.Unmarshal(res.Report, v) == nil {
-		return Outcome{}, false
-	}
-	msg := "the test harness produced no verdict"
-	if res.HarnessError != "" {
-		msg += ": " + res.HarnessError
-	}
-	if res.Status == sandbox.StatusSignaled {
-		msg = fmt.Sprintf("%s was killed by signal %d", who, res.Signal)
-	}
-	return Outcome{Class: OtherRuntime, ErrorType: "NoVerdict", Message: msg}, true
-}
-
-func (v *verdict) outcome(res *sandbox.Result) Outcome {
+func (v *verdict) outcome(res *sandbox.Result) languages.Outcome {
 	if v.Passed {
-		return Outcome{Passed: true, Class: Pass}
+		return languages.Outcome{Passed: true, Class: languages.Pass}
 	}
-	out := Outcome{Class: OtherRuntime, Phase: v.Phase}
+	out := languages.Outcome{Class: languages.OtherRuntime, Phase: v.Phase}
 	if e := v.Error; e != nil {
 		out.ErrorType = e.Type
 		out.Class = ClassOf(e.Type, e.Bases...)

@@ -60,11 +60,11 @@ func TestVerdictCannotBeForged(t *testing.T) {
 	}
 	for name, program := range cases {
 		t.Run(name, func(t *testing.T) {
-			res, err := sb.Run(t.Context(), python.Job(task, program, sandbox.Limits{}))
+			res, err := sb.Run(t.Context(), python.New().Job(task, program, sandbox.Limits{}))
 			if err != nil {
 				t.Fatalf("sandbox: %v", err)
 			}
-			out := python.Classify(res)
+			out := python.New().Classify(res)
 			if out.Passed {
 				t.Errorf("a wrong solution passed: %+v\nstdout: %s\nstderr: %s", out, res.Stdout, res.Stderr)
 			}
@@ -73,11 +73,11 @@ func TestVerdictCannotBeForged(t *testing.T) {
 	}
 	// The same harness passes a right solution, and a wrong one honestly.
 	for program, want := range map[string]bool{task.Prompt + task.Reference: true, task.Prompt + "    return x\n": false} {
-		res, err := sb.Run(t.Context(), python.Job(task, program, sandbox.Limits{}))
+		res, err := sb.Run(t.Context(), python.New().Job(task, program, sandbox.Limits{}))
 		if err != nil {
 			t.Fatalf("sandbox: %v", err)
 		}
-		if out := python.Classify(res); out.Passed != want {
+		if out := python.New().Classify(res); out.Passed != want {
 			t.Errorf("%q: passed=%v, want %v: %+v", program, out.Passed, want, out)
 		}
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,7 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/evaluate"
 	"github.com/selfrepair/selfrepair/languages"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
@@ -77,7 +78,7 @@ HumanEval is built in; the others are read from --data-dir (or $` + tasks.DataEn
 	fl.StringVarP(&o.K, "k", "k", "", "comma-separated ks for pass@k (default every k up to n)")
 	fl.IntVar(&o.Concurrency, "concurrency", max(runtime.NumCPU(), 2)*2, "samples run at once (and pooled containers)")
 	fl.StringVar(&o.Isolation, "isolation", string(sandbox.Pooled), "pooled (warm containers, reset between jobs) or fresh (one container per job)")
-	fl.StringVar(&o.Image, "image", "", "sandbox image (default selfrepair/python:"+languages.Suite+")")
+	fl.StringVar(&o.Image, "image", "", "sandbox image (default "+builtin.Language().ImageRef()+")")
 	fl.DurationVar(&o.Timeout, "timeout", d.Timeout, "time limit per sample, in CPU time (a program that waits is stopped after twice that)")
 	fl.StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit per sample")
 	fl.StringVar(&o.HashSeed, "hash-seed", "", "PYTHONHASHSEED of the sandboxes (default random)")
@@ -122,6 +123,10 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	if err != nil {
 		return err
 	}
+	lang, err := f.Languages().Of(ds)
+	if err != nil {
+		return err
+	}
 	suites := scoringSuites(ds)
 	var samples []tasks.Sample
 	if o.Canonical {
@@ -148,10 +153,7 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 		defer os.Remove(out.Name())
 		defer out.Close()
 	}
-	image := o.Image
-	if image == "" {
-		image = languages.Must("python").ImageRef()
-	}
+	image := cmp.Or(o.Image, lang.ImageRef())
 	eng, err := f.Engine(ctx)
 	if err != nil {
 		return err
@@ -159,9 +161,9 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	defer eng.Close()
 	limits := sandbox.Limits{Timeout: o.Timeout, Memory: mem}
 	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: o.Concurrency, Limits: limits,
-		HashSeed: o.HashSeed, Logger: log, Preload: python.Preload()})
+		HashSeed: o.HashSeed, Logger: log, Preload: lang.Preload()})
 	if err != nil {
-		return imageHint(err, "python")
+		return imageHint(err, lang.Name())
 	}
 	defer sb.Close()
 
@@ -171,7 +173,7 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 		if err != nil {
 			return err
 		}
-		if timeouts, err = calibrate(ctx, log, sb, ds, suites, img.ID, o.Timeout, o.Factor, o.Concurrency); err != nil {
+		if timeouts, err = calibrate(ctx, log, sb, lang, ds, suites, img.ID, o.Timeout, o.Factor, o.Concurrency); err != nil {
 			return err
 		}
 	}
@@ -179,7 +181,7 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	log.Info("evaluating", "dataset", ds.Name, "samples", len(samples), "isolation", iso, "concurrency", o.Concurrency)
 	every := throttle{every: 2 * time.Second}
 	recs, err := evaluate.Run(ctx, evaluate.Options{
-		Runner: sb, Dataset: ds, Samples: samples, Concurrency: o.Concurrency, Limits: limits, Suites: suites, Timeouts: timeouts,
+		Runner: sb, Language: lang, Dataset: ds, Samples: samples, Concurrency: o.Concurrency, Limits: limits, Suites: suites, Timeouts: timeouts,
 		Progress: func(done, total, passed int) {
 			if every.due(done == total) {
 				log.Info("progress", "done", fmt.Sprintf("%d/%d", done, total), "passed", passed)
@@ -202,9 +204,10 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 
 // calibrate sets per-task time limits from the reference solutions'
 // runtimes (evaluate.Calibrate), logging its progress.
-func calibrate(ctx context.Context, log *slog.Logger, sb *sandbox.Sandbox, ds *tasks.Dataset, suites []python.Suite,
+func calibrate(ctx context.Context, log *slog.Logger, sb *sandbox.Sandbox, lang languages.Language, ds *tasks.Dataset, suites []languages.Suite,
 	imageID string, floor time.Duration, factor float64, workers int) (map[string]time.Duration, error) {
 	cal := evaluate.DefaultCalibration()
+	cal.Language = lang
 	cal.Floor, cal.Factor, cal.Suites, cal.Image, cal.Cache, cal.Workers = floor, factor, suites, imageID, evaluate.CacheDir(), workers
 	every := throttle{every: 2 * time.Second}
 	cal.Progress = func(done, total int) {
@@ -217,11 +220,11 @@ func calibrate(ctx context.Context, log *slog.Logger, sb *sandbox.Sandbox, ds *t
 
 // scoringSuites are the suites of tests an attempt at ds is scored on:
 // the base tests, and EvalPlus' plus tests when ds has them.
-func scoringSuites(ds *tasks.Dataset) []python.Suite {
+func scoringSuites(ds *tasks.Dataset) []languages.Suite {
 	if hasPlus(ds) {
-		return []python.Suite{python.Base, python.Plus}
+		return []languages.Suite{languages.Base, languages.Plus}
 	}
-	return []python.Suite{python.Base}
+	return []languages.Suite{languages.Base}
 }
 
 func hasPlus(ds *tasks.Dataset) bool {
@@ -247,7 +250,7 @@ func writeRecords(out *os.File, recs []evaluate.Record) error {
 	return out.Sync()
 }
 
-func printSummary(f *Factory, name string, recs []evaluate.Record, ks []int, suites []python.Suite, outPath string, took time.Duration) error {
+func printSummary(f *Factory, name string, recs []evaluate.Record, ks []int, suites []languages.Suite, outPath string, took time.Duration) error {
 	counts, sandboxErrors := evaluate.Counts(recs, nil)
 	passed := 0
 	minN := -1
@@ -274,7 +277,7 @@ func printSummary(f *Factory, name string, recs []evaluate.Record, ks []int, sui
 			label  string
 			passed func(evaluate.Record) bool
 		}{
-			{" (base tests)", func(r evaluate.Record) bool { return r.SuitePassed(python.Base) }},
+			{" (base tests)", func(r evaluate.Record) bool { return r.SuitePassed(languages.Base) }},
 			{" (base + plus tests)", nil},
 		}
 	}

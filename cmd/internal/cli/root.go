@@ -25,6 +25,8 @@ import (
 	"github.com/charmbracelet/log"
 	"github.com/spf13/cobra"
 
+	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/sandbox"
 )
 
@@ -53,6 +55,9 @@ func (f *Factory) Logger() *slog.Logger {
 	}
 	return slog.New(log.NewWithOptions(f.Err, log.Options{Level: level, ReportTimestamp: true, TimeFormat: "15:04:05"}))
 }
+
+// Languages is the registry of the languages this build knows.
+func (f *Factory) Languages() *languages.Registry { return builtin.Registry() }
 
 // Engine connects to the Docker engine.
 func (f *Factory) Engine(ctx context.Context) (*sandbox.Engine, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
 )
@@ -36,14 +37,14 @@ func NewCmdSandboxBuild(f *Factory, runF func(context.Context, *BuildOptions) er
 	o := &BuildOptions{}
 	cmd := &cobra.Command{
 		Use:   "build [LANG...]",
-		Short: "Build the sandbox image of a language (default python)",
+		Short: "Build the sandbox image of a language (default " + builtin.Default + ")",
 		Long: "Builds a sandbox image. Without a registry (the default where mmdebstrap is installed) the root\n" +
 			"filesystem is made from Debian packages and imported; with --method pull it starts from debian:SUITE-slim.\n" +
-			"Languages: " + fmt.Sprint(languages.Names()),
+			"Languages: " + fmt.Sprint(f.Languages().Names()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Langs = args
 			if len(o.Langs) == 0 {
-				o.Langs = []string{"python"}
+				o.Langs = []string{builtin.Default}
 			}
 			if o.Image != "" && len(o.Langs) > 1 {
 				return &usageError{errors.New("--image names one image: give one language")}
@@ -54,7 +55,7 @@ func NewCmdSandboxBuild(f *Factory, runF func(context.Context, *BuildOptions) er
 			return runBuild(cmd.Context(), f, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Image, "image", "", "image name:tag (default selfrepair/LANG:"+languages.Suite+")")
+	cmd.Flags().StringVar(&o.Image, "image", "", "image name:tag (default selfrepair/LANG:"+languages.Release+")")
 	cmd.Flags().StringVar(&o.Method, "method", "auto", "auto, mmdebstrap (offline, from Debian packages) or pull (from a registry)")
 	cmd.Flags().BoolVar(&o.IfStale, "if-stale", false, "build only an image that is missing or was built from another recipe")
 	return cmd
@@ -71,7 +72,7 @@ func runBuild(ctx context.Context, f *Factory, o *BuildOptions) error {
 	}
 	defer eng.Close()
 	for _, name := range o.Langs {
-		lang, err := languages.Lookup(name)
+		lang, err := f.Languages().Runtime(name)
 		if err != nil {
 			return &usageError{err}
 		}
@@ -110,7 +111,7 @@ func NewCmdSandboxDoctor(f *Factory, runF func(context.Context, *DoctorOptions) 
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
-			lang, err := languages.Lookup(o.Lang)
+			lang, err := f.Languages().Runtime(o.Lang)
 			if err != nil {
 				return &usageError{err}
 			}
@@ -134,8 +135,8 @@ func NewCmdSandboxDoctor(f *Factory, runF func(context.Context, *DoctorOptions) 
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&o.Lang, "lang", "python", "language whose image to check")
-	cmd.Flags().StringVar(&o.Image, "image", "", "image name:tag (default selfrepair/LANG:"+languages.Suite+")")
+	cmd.Flags().StringVar(&o.Lang, "lang", builtin.Default, "language whose image to check")
+	cmd.Flags().StringVar(&o.Image, "image", "", "image name:tag (default selfrepair/LANG:"+languages.Release+")")
 	return cmd
 }
 
@@ -171,7 +172,7 @@ func NewCmdSandboxRun(f *Factory, runF func(context.Context, *RunOptions) error)
 		},
 	}
 	cmd.Flags().StringVar(&o.Lang, "lang", "", "language (default: from the file's extension)")
-	cmd.Flags().StringVar(&o.Image, "image", "", "image name:tag (default selfrepair/LANG:"+languages.Suite+")")
+	cmd.Flags().StringVar(&o.Image, "image", "", "image name:tag (default selfrepair/LANG:"+languages.Release+")")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", d.Timeout, "time limit, in CPU time (a program that waits is stopped after twice that)")
 	cmd.Flags().StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit, swap included (e.g. 256m)")
 	cmd.Flags().Int64Var(&o.Pids, "pids", d.Pids, "process and thread limit")
@@ -187,9 +188,9 @@ func runRun(ctx context.Context, f *Factory, o *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	lang, err := languages.ForFile(o.File)
+	lang, err := f.Languages().ForFile(o.File)
 	if o.Lang != "" {
-		lang, err = languages.Lookup(o.Lang)
+		lang, err = f.Languages().Runtime(o.Lang)
 	}
 	if err != nil {
 		return &usageError{err}
@@ -218,10 +219,10 @@ func runRun(ctx context.Context, f *Factory, o *RunOptions) error {
 	}
 	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: 1, Spare: -1, Limits: limits, Logger: f.Logger()})
 	if err != nil {
-		return imageHint(err, lang.Name)
+		return imageHint(err, lang.Name())
 	}
 	defer sb.Close()
-	res, err := sb.Run(ctx, lang.Job(baseName(o.File), src, limits))
+	res, err := sb.Run(ctx, lang.FileJob(baseName(o.File), src, limits))
 	if err != nil {
 		return err
 	}

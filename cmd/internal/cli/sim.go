@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/selfrepair/selfrepair/agent/sim"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -153,26 +153,26 @@ func runSim(ctx context.Context, f *Factory, o *SimOptions) error {
 }
 
 // classValues parses CLASS=VALUE flags; probabilities must lie in [0, 1].
-func classValues(flag string, kv map[string]string, probability bool) (map[python.Class]float64, error) {
+func classValues(flag string, kv map[string]string, probability bool) (map[languages.Class]float64, error) {
 	if len(kv) == 0 {
 		return nil, nil
 	}
-	known := map[python.Class]bool{}
+	known := map[languages.Class]bool{}
 	var names []string
-	for _, c := range python.Classes() {
-		known[c] = c != python.Pass
-		if c != python.Pass {
+	for _, c := range languages.Classes() {
+		known[c] = c != languages.Pass
+		if c != languages.Pass {
 			names = append(names, string(c))
 		}
 	}
-	out := map[python.Class]float64{}
+	out := map[languages.Class]float64{}
 	keys := make([]string, 0, len(kv))
 	for k := range kv {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		c := python.Class(strings.TrimSpace(k))
+		c := languages.Class(strings.TrimSpace(k))
 		if !known[c] {
 			return nil, &usageError{fmt.Errorf("--%s: unknown error class %q (known: %s)", flag, k, strings.Join(names, ", "))}
 		}

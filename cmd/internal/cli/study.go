@@ -30,7 +30,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
 	"github.com/selfrepair/selfrepair/languages"
-	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -161,7 +161,7 @@ Exit codes: 0 done, 1 error, 2 usage error, 130 interrupted (resumable).`,
 	fl.DurationVar(&o.LLMTimeout, "llm-timeout", 0, "time limit of one HTTP request to the model (default 120s; 5s with --sim-fault-rate)")
 	fl.IntVar(&o.Sandboxes, "sandboxes", max(runtime.NumCPU(), 2)*2, "programs tested at once (pooled containers)")
 	fl.StringVar(&o.Isolation, "isolation", string(sandbox.Pooled), "pooled (warm containers, reset between jobs) or fresh (one container per job)")
-	fl.StringVar(&o.Image, "image", "", "sandbox image (default selfrepair/python:"+languages.Suite+")")
+	fl.StringVar(&o.Image, "image", "", "sandbox image (default "+builtin.Language().ImageRef()+")")
 	fl.DurationVar(&o.Timeout, "timeout", 3*time.Second, "time limit of one program's tests, in CPU time; a task whose reference solution needs more gets 4× its runtime")
 	fl.StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit of one program")
 	fl.StringVar(&o.Cache, "cache", "", "response cache directory (default $"+study.CacheEnv+" or ~/.cache/selfrepair/responses)")
@@ -512,6 +512,10 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	if err != nil {
 		return &usageError{err}
 	}
+	lang, err := f.Languages().Of(ds)
+	if err != nil {
+		return err
+	}
 	model := o.Model
 	if o.Sim {
 		model = cmp.Or(model, sim.DefaultModel)
@@ -554,9 +558,9 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		return err
 	}
 	iso, _ := sandbox.ParseIsolation(o.Isolation)
-	image := cmp.Or(o.Image, languages.Must("python").ImageRef())
+	image := cmp.Or(o.Image, lang.ImageRef())
 	runID := sandbox.NewRunID()
-	sb, imageID, closeSB, err := openSandbox(ctx, f, log, image, iso, o.Sandboxes, o.Timeout, mem, study.HashSeed(o.Seed), runID)
+	sb, imageID, closeSB, err := openSandbox(ctx, f, log, lang, image, iso, o.Sandboxes, o.Timeout, mem, study.HashSeed(o.Seed), runID)
 	if err != nil {
 		return err
 	}
@@ -577,7 +581,7 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	defer st.Close()
 	log.Info("study", "dir", out, "dataset", ds.Name, "tasks", len(ids), "samples", o.Samples, "rounds", o.Rounds,
 		"feedback", mode, "model", model, "simulator", ep.simulator())
-	return execStudy(ctx, f, log, st, ds, ep, cache, sb, o.Sandboxes, o.Concurrency, imageID)
+	return execStudy(ctx, f, log, st, ds, lang, ep, cache, sb, o.Sandboxes, o.Concurrency, imageID)
 }
 
 func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
@@ -600,6 +604,10 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	}
 	dataDir := cmp.Or(o.DataDir, m.Dataset.DataDir)
 	ds, err := tasks.Load(p.Dataset, dataDir)
+	if err != nil {
+		return err
+	}
+	lang, err := f.Languages().Of(ds)
 	if err != nil {
 		return err
 	}
@@ -649,14 +657,14 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	if o.changed("sandboxes") {
 		size = o.Sandboxes
 	}
-	sb, imageID, closeSB, err := openSandbox(ctx, f, log, image, iso, size, time.Duration(p.TimeoutMS)*time.Millisecond,
+	sb, imageID, closeSB, err := openSandbox(ctx, f, log, lang, image, iso, size, time.Duration(p.TimeoutMS)*time.Millisecond,
 		p.MemoryBytes, m.Sandbox.HashSeed, m.RunID)
 	if err != nil {
 		return err
 	}
 	defer closeSB()
 	log.Info("resuming study", "dir", o.Resume, "dataset", ds.Name, "model", p.Model, "simulator", ep.simulator())
-	return execStudy(ctx, f, log, st, ds, ep, cache, sb, size, conc, imageID)
+	return execStudy(ctx, f, log, st, ds, lang, ep, cache, sb, size, conc, imageID)
 }
 
 func llmTimeout(o *StudyOptions, s *study.SimInfo) time.Duration {
@@ -689,7 +697,7 @@ func openCache(o *StudyOptions) (*study.Cache, study.CacheInfo, error) {
 
 // openSandbox connects to the engine and starts the sandbox; close
 // removes its containers.
-func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, image string, iso sandbox.Isolation, size int,
+func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, lang languages.Language, image string, iso sandbox.Isolation, size int,
 	timeout time.Duration, mem int64, hashSeed, runID string) (*sandbox.Sandbox, string, func(), error) {
 	eng, err := f.Engine(ctx)
 	if err != nil {
@@ -698,14 +706,14 @@ func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, image string
 	info, err := eng.Image(ctx, image)
 	if err != nil {
 		eng.Close()
-		return nil, "", nil, imageHint(err, "python")
+		return nil, "", nil, imageHint(err, lang.Name())
 	}
 	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: size,
 		Limits: sandbox.Limits{Timeout: timeout, Memory: mem}, HashSeed: hashSeed, RunID: runID,
-		Preload: python.Preload(), Logger: log})
+		Preload: lang.Preload(), Logger: log})
 	if err != nil {
 		eng.Close()
-		return nil, "", nil, imageHint(err, "python")
+		return nil, "", nil, imageHint(err, lang.Name())
 	}
 	return sb, info.ID, func() {
 		if err := sb.Close(); err != nil {
@@ -716,7 +724,7 @@ func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, image string
 }
 
 // execStudy runs the study with a progress display and prints its summary.
-func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, ep *endpoint,
+func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, lang languages.Language, ep *endpoint,
 	cache *study.Cache, sb *sandbox.Sandbox, size, conc int, imageID string) error {
 	suites := scoringSuites(ds)
 	// Each task's limit comes from its reference solution's runtime,
@@ -733,7 +741,7 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 	var timeouts map[string]time.Duration
 	if len(studied.Tasks) > 0 {
 		var err error
-		timeouts, err = calibrate(ctx, log, sb, studied, suites, imageID, time.Duration(m.Params.TimeoutMS)*time.Millisecond,
+		timeouts, err = calibrate(ctx, log, sb, lang, studied, suites, imageID, time.Duration(m.Params.TimeoutMS)*time.Millisecond,
 			evaluate.DefaultCalibration().Factor, size)
 		if err != nil {
 			return err
@@ -742,7 +750,7 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 	pv := newProgressView(f.Err, log)
 	sum, err := st.Run(ctx, study.Env{
 		Model: ep.client, Endpoint: ep.identity, Cache: cache, Concurrency: conc,
-		Runner: sb, Parallel: size, Dataset: ds, Suites: suites, Timeouts: timeouts,
+		Runner: sb, Parallel: size, Dataset: ds, Language: lang, Suites: suites, Timeouts: timeouts,
 		Session:  study.Session{Tool: toolVersion(), ImageID: imageID, Endpoint: ep.url},
 		Progress: pv.update, Logger: log,
 	})

@@ -1,12 +1,12 @@
-package extract
+package python
 
 import (
 	"strings"
 )
 
-// Program returns the Python program for a HumanEval-style completion task
+// splice returns the Python program for a HumanEval-style completion task
 // whose prompt ends with the signature and docstring of function
-// entryPoint, given the code a model answered (usually [Code]'s result).
+// entryPoint, given the code a model answered (usually what agent/extract.Code read of the answer).
 //
 // The rules:
 //
@@ -32,7 +32,7 @@ import (
 //
 // Other indentation mistakes (say, a body at 8 spaces) are left for the
 // tests to report. The program ends with a newline.
-func Program(prompt, entryPoint, code string) string {
+func splice(prompt, entryPoint, code string) string {
 	code = strings.ReplaceAll(code, "\r\n", "\n")
 	if prompt != "" && !strings.HasSuffix(prompt, "\n") {
 		prompt += "\n"

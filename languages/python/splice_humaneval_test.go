@@ -1,4 +1,4 @@
-package extract
+package python
 
 import (
 	"bufio"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/selfrepair/selfrepair/agent/extract"
 )
 
 type heTask struct {
@@ -79,7 +81,7 @@ type pyJob struct {
 }
 
 // python runs pyCheck over jobs in one python3 process.
-func python(t *testing.T, jobs []pyJob) []string {
+func runHost(t *testing.T, jobs []pyJob) []string {
 	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 not found")
@@ -126,13 +128,13 @@ func TestHumanEvalCanonical(t *testing.T) {
 	tasks := loadHumanEval(t)
 	var jobs []pyJob
 	for _, task := range tasks {
-		got := Program(task.Prompt, task.EntryPoint, task.Canonical)
+		got := splice(task.Prompt, task.EntryPoint, task.Canonical)
 		if want := task.Prompt + task.Canonical; got != want {
-			t.Errorf("%s: Program(prompt, %s, canonical) != prompt + canonical", task.ID, task.EntryPoint)
+			t.Errorf("%s: splice(prompt, %s, canonical) != prompt + canonical", task.ID, task.EntryPoint)
 		}
 		jobs = append(jobs, pyJob{got, task.Test, task.EntryPoint, true})
 	}
-	for i, res := range python(t, jobs) {
+	for i, res := range runHost(t, jobs) {
 		if res != "" {
 			t.Errorf("%s: %s", tasks[i].ID, res)
 		}
@@ -149,11 +151,11 @@ func TestHumanEvalWholeFunction(t *testing.T) {
 	for _, task := range tasks {
 		fn := signature(t, task) + task.Canonical
 		reply := "Here is the implementation:\n\n```python\n" + fn + "```\n\nIt runs in linear time."
-		code := Code(reply, "python")
+		code := extract.Code(reply, "python")
 		if code != strings.TrimRight(fn, " \t\n") {
 			t.Errorf("%s: Code(reply) = %q, want the function", task.ID, code)
 		}
-		prog := Program(task.Prompt, task.EntryPoint, code)
+		prog := splice(task.Prompt, task.EntryPoint, code)
 		if !strings.Contains(prog, code) {
 			t.Errorf("%s: program does not contain the model's function", task.ID)
 		}
@@ -174,7 +176,7 @@ func TestHumanEvalWholeFunction(t *testing.T) {
 		// whole-function answer replaces: it can only be parsed.
 		jobs = append(jobs, pyJob{prog, task.Test, task.EntryPoint, task.ID != "HumanEval/115"})
 	}
-	for i, res := range python(t, jobs) {
+	for i, res := range runHost(t, jobs) {
 		if res != "" {
 			t.Errorf("%s: %s\n%s", tasks[i].ID, res, jobs[i].Program)
 		}
@@ -197,21 +199,21 @@ func TestHumanEvalDedentedBody(t *testing.T) {
 		stripped := strings.TrimLeft(task.Canonical, " \n")
 
 		// Only the first line was stripped: the rest is kept as is.
-		prog := Program(task.Prompt, task.EntryPoint, stripped)
+		prog := splice(task.Prompt, task.EntryPoint, stripped)
 		if want := task.Prompt + "    " + stripped; prog != want {
 			t.Errorf("%s: stripped first line:\n got %q\nwant %q", task.ID, prog, want)
 		}
 		jobs = append(jobs, pyJob{prog, task.Test, task.EntryPoint, true})
 		ids = append(ids, task.ID+" stripped")
 
-		prog = Program(task.Prompt, task.EntryPoint, dedented)
+		prog = splice(task.Prompt, task.EntryPoint, dedented)
 		if !strings.HasPrefix(prog, task.Prompt) {
 			t.Errorf("%s: dedented body: program does not start with the prompt", task.ID)
 		}
 		jobs = append(jobs, pyJob{prog, task.Test, task.EntryPoint, true})
 		ids = append(ids, task.ID+" dedented")
 	}
-	for i, res := range python(t, jobs) {
+	for i, res := range runHost(t, jobs) {
 		if res != "" {
 			t.Errorf("%s: %s\n%s", ids[i], res, jobs[i].Program)
 		}

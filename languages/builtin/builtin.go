@@ -1,0 +1,40 @@
+// Package builtin is the registry of the languages this build of
+// selfrepair knows, and the default one.
+package builtin
+
+import (
+	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages/script"
+)
+
+// Default is the language of a task that names none, and of the default
+// image.
+const Default = "python"
+
+// Registry returns the languages: one line each.
+func Registry() *languages.Registry {
+	return languages.NewRegistry(
+		python.New(),
+		script.Runtime{Lang: "javascript", Packages: []string{"nodejs"}, Exts: []string{".js", ".mjs", ".cjs"},
+			Command: func(f string) ([]string, []string) { return nil, []string{"node", f} }},
+		script.Runtime{Lang: "go", Packages: []string{"golang-go"}, Exts: []string{".go"},
+			Env: map[string]string{"GOCACHE": "/tmp/go-cache", "GOPATH": "/tmp/go", "GOFLAGS": "-buildvcs=false",
+				"CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GO111MODULE": "auto"},
+			Command: func(f string) ([]string, []string) {
+				return []string{"go", "build", "-o", "prog", f}, []string{"./prog"}
+			}},
+		// Any Debian image has sh: shell programs run in the default one.
+		script.Runtime{Lang: "shell", Image: Default, Packages: python.Packages(), Exts: []string{".sh"},
+			Command: func(f string) ([]string, []string) { return nil, []string{"sh", f} }},
+	)
+}
+
+// Language is the default language.
+func Language() languages.Language {
+	l, err := Registry().Language(Default)
+	if err != nil {
+		panic(err) // the registry lacks its own default: a bug of this file
+	}
+	return l
+}
