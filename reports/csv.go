@@ -48,13 +48,13 @@ func (s *Summary) writeAttemptsCSV(buf *bytes.Buffer) error {
 					stallOf = itoa(*a.StallOf)
 				}
 				if a.Visible != nil {
-					vis, visOut = btoa(a.Visible.Passed), csvText(a.Visible.class())
+					vis, visOut = btoa(a.Visible.Passed), csvText(outcomeOf(a.Visible))
 				}
 				if len(s.Runs[i].Suites) > 0 {
-					base, plus = btoa(a.suitePassed("base")), btoa(a.suitePassed("plus"))
+					base, plus = btoa(suitePassed(&a.Verdict, "base")), btoa(suitePassed(&a.Verdict, "plus"))
 				}
 				row = append(row[:0], sim, name, csvText(a.TaskID), itoa(a.Sample), itoa(a.Round), btoa(a.Passed),
-					csvText(a.class()), csvText(a.Status), csvText(a.ErrorClass), csvText(a.ErrorType), csvText(a.Message),
+					csvText(outcomeOf(&a.Verdict)), csvText(a.Status), csvText(a.ErrorClass), csvText(a.ErrorType), csvText(a.Message),
 					btoa(a.Stall), stallOf, csvText(a.CodeHash), itoa(a.PromptTokens), itoa(a.CompletionTokens), btoa(a.CacheHit),
 					vis, visOut, base, plus)
 				w.Write(row)

@@ -4,10 +4,8 @@
 // ([Build], [Write]): report.md, report.html, attempts.csv, rounds.csv and
 // summary.json, whose fields REPORTS.md documents.
 //
-// A run directory is read as agent/study writes it (agent/study/SCHEMA.md,
-// format selfrepair-study/1), into types of this package: agent/study
-// imports this package, so this one cannot import it. Unknown fields are
-// ignored. A torn last line of attempts.jsonl, and invalid lines at its
+// A run directory is read with agent/rundir, whose types are its schema
+// (agent/rundir/SCHEMA.md, format selfrepair-study/1). A torn last line of attempts.jsonl, and invalid lines at its
 // end, are dropped (as the study's resume does) and the report says so.
 //
 // # Definitions

@@ -14,7 +14,7 @@ import (
 )
 
 // Run directories for the tests, written in the format of
-// agent/study/SCHEMA.md, with the fields a report ignores included, as the
+// agent/rundir/SCHEMA.md, with the fields a report ignores included, as the
 // study writes them.
 
 // study are the parameters of a fake run.

@@ -6,6 +6,9 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/selfrepair/selfrepair/agent/rundir"
+	"github.com/selfrepair/selfrepair/languages"
 )
 
 // Run is the report of one run directory: one element of summary.json's
@@ -163,11 +166,14 @@ type Task struct {
 }
 
 // canonicalClasses is the report order of outcomes: the error classes of
-// languages/python.Classes (pass first), then the statuses of attempts
-// never judged. Other classes follow, alphabetically.
+// languages.Classes (pass first), then the statuses of attempts never
+// judged. Other classes follow, alphabetically.
 func canonicalClasses() []string {
-	return []string{classPass, "syntax", "name", "assertion", "type", "value", "index", "key", "attribute", "import",
-		"recursion", "zero-division", "other-runtime", "timeout", "memory", "output-limit", "prompt-too-long", classUnknown}
+	var out []string
+	for _, c := range languages.Classes() {
+		out = append(out, string(c))
+	}
+	return append(out, rundir.StatusTooLong, classUnknown)
 }
 
 // sortClasses sorts outcome classes in report order.
@@ -207,7 +213,7 @@ func analyze(r *run) *Run {
 	n, nt, rows := p.Samples, len(p.Tasks), p.Rounds+1
 	out := &Run{
 		Name: r.name, Dir: r.dir, RunID: r.m.RunID, Status: r.m.Status, Dataset: cmp.Or(r.m.Dataset.Name, p.Dataset),
-		Model: cmp.Or(p.Model, r.m.Model.Name), Simulator: r.m.Model.Simulator, Feedback: p.Feedback, RepairStyle: p.RepairStyle,
+		Model: cmp.Or(p.Model, r.m.Model.Name), Simulator: r.m.Model.Simulator, Feedback: string(p.Feedback), RepairStyle: string(p.RepairStyle),
 		FeedbackTests: p.FeedbackTests, Seed: p.Seed, Tasks: nt, Samples: n, Rounds: p.Rounds, Attempts: r.attempts,
 		Warnings: []string{}, FirstFailure: []FirstFailureRepair{}, Repairs: []ClassRepair{}, NeverSolved: []string{},
 		Visible: []VisibleRound{}, Suites: []string{}, PassVsTokens: []TokenPoint{},
@@ -226,10 +232,10 @@ func analyze(r *run) *Run {
 			if a.Passed && firstPass[si] < 0 {
 				firstPass[si] = a.Round
 			}
-			c := a.class()
+			c := outcomeOf(&a.Verdict)
 			seen[c] = true
 			for s := range a.Suites {
-				suites[s] = true
+				suites[string(s)] = true
 			}
 			if a.Visible != nil {
 				visible = true
@@ -240,7 +246,7 @@ func analyze(r *run) *Run {
 			out.PromptTokens += a.PromptTokens
 			out.CompletionTokens += a.CompletionTokens
 		}
-		if len(atts) == 0 || !finished(p, &atts[len(atts)-1]) {
+		if len(atts) == 0 || !p.Finished(&atts[len(atts)-1]) {
 			complete = false
 			out.unfinishedSamples++
 		}
@@ -259,14 +265,14 @@ func analyze(r *run) *Run {
 			r.m.Status, out.unfinishedSamples, len(r.samples)))
 	}
 	if r.dropped > 0 {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("%d torn or invalid line(s) at the end of %s were dropped (a crash or a write in progress)", r.dropped, attemptsFile))
+		out.Warnings = append(out.Warnings, fmt.Sprintf("%d torn or invalid line(s) at the end of %s were dropped (a crash or a write in progress)", r.dropped, rundir.AttemptsFile))
 	}
 
 	// Pass 2: per round.
-	latest := make([]*attempt, len(r.samples))
-	suitePassed := make([][]bool, len(out.Suites)) // [suite][sample]: passed by round r
-	for i := range suitePassed {
-		suitePassed[i] = make([]bool, len(r.samples))
+	latest := make([]*rundir.Attempt, len(r.samples))
+	passedSuite := make([][]bool, len(out.Suites)) // [suite][sample]: passed by round r
+	for i := range passedSuite {
+		passedSuite[i] = make([]bool, len(r.samples))
 	}
 	cumTokens := 0
 	for rd := range rows {
@@ -285,15 +291,15 @@ func analyze(r *run) *Run {
 				if a.Passed {
 					rs.PassedAttempts++
 				}
-				classCount[a.class()]++
+				classCount[outcomeOf(&a.Verdict)]++
 				if a.Stall {
 					rs.Stalls++
 				}
 				rs.PromptTokens += a.PromptTokens
 				rs.CompletionTokens += a.CompletionTokens
 				for i, s := range out.Suites {
-					if a.suitePassed(s) {
-						suitePassed[i][si] = true
+					if suitePassed(&a.Verdict, s) {
+						passedSuite[i][si] = true
 					}
 				}
 			}
@@ -327,7 +333,7 @@ func analyze(r *run) *Run {
 		}
 		for i := range out.Suites {
 			c := 0
-			for _, ok := range suitePassed[i] {
+			for _, ok := range passedSuite[i] {
 				if ok {
 					c++
 				}
@@ -368,19 +374,8 @@ func analyze(r *run) *Run {
 	return out
 }
 
-// finished is the study's test of whether a sample ends with attempt a.
-func finished(p params, a *attempt) bool {
-	switch {
-	case a.Status == "prompt-too-long", a.Round >= p.Rounds:
-		return true
-	case a.Visible != nil:
-		return a.Visible.Passed
-	}
-	return a.Passed
-}
-
 // visibleRound is D9 for round rd, over the samples' latest answers.
-func visibleRound(rd int, latest []*attempt, suites []string) VisibleRound {
+func visibleRound(rd int, latest []*rundir.Attempt, suites []string) VisibleRound {
 	v := VisibleRound{Round: rd}
 	total := float64(len(latest))
 	var vis, hid int
@@ -406,7 +401,7 @@ func visibleRound(rd int, latest []*attempt, suites []string) VisibleRound {
 			v.HiddenOnly++
 		}
 		for i, s := range suites {
-			if a.suitePassed(s) {
+			if suitePassed(&a.Verdict, s) {
 				suite[i]++
 			}
 		}
@@ -426,7 +421,7 @@ func (out *Run) repairs(r *run, firstPass []int) {
 	var all tally
 	for si, atts := range r.samples {
 		if len(atts) > 0 && !atts[0].Passed {
-			c := atts[0].class()
+			c := outcomeOf(&atts[0].Verdict)
 			if first[c] == nil {
 				first[c] = &tally{}
 			}
@@ -441,7 +436,7 @@ func (out *Run) repairs(r *run, firstPass []int) {
 			if atts[i].Passed {
 				continue
 			}
-			c := atts[i].class()
+			c := outcomeOf(&atts[i].Verdict)
 			if per[c] == nil {
 				per[c] = &tally{}
 			}
@@ -478,7 +473,7 @@ func (out *Run) transitions(r *run) {
 	counts := map[[2]string]int{}
 	for _, atts := range r.samples {
 		for i := 0; i+1 < len(atts); i++ {
-			from, to := atts[i].class(), atts[i+1].class()
+			from, to := outcomeOf(&atts[i].Verdict), outcomeOf(&atts[i+1].Verdict)
 			counts[[2]string{from, to}]++
 			index[from], index[to] = 0, 0
 		}
@@ -548,11 +543,11 @@ func (out *Run) loops(r *run) {
 }
 
 // failureKey identifies a failure: its class and message.
-func failureKey(a *attempt) (string, bool) {
+func failureKey(a *rundir.Attempt) (string, bool) {
 	if a.Passed || a.Status == "prompt-too-long" {
 		return "", false
 	}
-	return a.class() + "\x00" + a.Message, true
+	return outcomeOf(&a.Verdict) + "\x00" + a.Message, true
 }
 
 // tasks computes D10.
@@ -563,7 +558,7 @@ func (out *Run) tasks(r *run, firstPass []int) {
 		task := Task{TaskID: r.m.Params.Tasks[t]}
 		solved := math.MaxInt
 		finals := map[string]int{}
-		example := map[string]*attempt{}
+		example := map[string]*rundir.Attempt{}
 		for s := range n {
 			si := t*n + s
 			atts := r.samples[si]
@@ -576,7 +571,7 @@ func (out *Run) tasks(r *run, firstPass []int) {
 				solved = min(solved, fp)
 			} else if len(atts) > 0 {
 				a := &atts[len(atts)-1]
-				c := a.class()
+				c := outcomeOf(&a.Verdict)
 				finals[c]++
 				if example[c] == nil {
 					example[c] = a

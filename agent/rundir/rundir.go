@@ -1,4 +1,6 @@
-// Package rundir keeps a run directory safe for one writer at a time and
+// Package rundir is the run directory: the schema of its files (see
+// SCHEMA.md: the manifest, the attempts and their verdicts), the one reader
+// of its attempts, and what keeps it safe for one writer at a time and
 // against crashes.
 //
 // A Dir is locked (flock) for as long as it is open, so that a second
@@ -290,24 +292,3 @@ func (l *Log) Append(lines ...[]byte) error {
 
 // Close closes the log.
 func (l *Log) Close() error { return l.f.Close() }
-
-// ReadLines calls fn for every whole, non-blank line of r with its 1-based
-// line number. A last line without its newline (a write in progress, or a
-// torn one) is left out.
-func ReadLines(r io.Reader, fn func(n int, line []byte) error) error {
-	br := bufio.NewReaderSize(r, 1<<16)
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if body := bytes.TrimSpace(line); len(body) > 0 {
-			if err := fn(n, body); err != nil {
-				return err
-			}
-		}
-	}
-}

@@ -2,6 +2,8 @@ package rundir
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,16 +67,6 @@ func TestOpenLogRecovers(t *testing.T) {
 			if want := tt.want + "{\"b\":1}\n{\"b\":2}\n"; string(got) != want {
 				t.Errorf("log is %q, want %q", got, want)
 			}
-			var lines []string
-			f, _ := os.Open(filepath.Join(dir, "run", "log.jsonl"))
-			defer f.Close()
-			ReadLines(f, func(n int, line []byte) error {
-				lines = append(lines, string(line))
-				return nil
-			})
-			if lines[len(lines)-1] != `{"b":2}` {
-				t.Errorf("ReadLines: %q", lines)
-			}
 		})
 	}
 }
@@ -95,85 +87,43 @@ func TestAppendRefusesNewlines(t *testing.T) {
 	}
 }
 
-func TestReadLinesSkipsALineInProgress(t *testing.T) {
-	var got []string
-	err := ReadLines(strings.NewReader("{\"a\":1}\n\n{\"a\":2}\n{\"a\":"), func(n int, line []byte) error {
-		got = append(got, string(line))
-		return nil
-	})
-	if err != nil || strings.Join(got, "|") != `{"a":1}|{"a":2}` {
-		t.Fatalf("got %q, %v", got, err)
-	}
-}
-
-func TestLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "run")
-	d, err := Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.WriteFile("manifest.json", []byte("{}\n")); err != nil {
-		t.Fatal(err)
-	}
-	// flock locks belong to open files: a second open fails in this
-	// process as in another.
-	_, err = Open(path, "manifest.json")
-	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "pid ") {
-		t.Fatalf("second open: %v, want ErrLocked naming the holder", err)
-	}
-	if _, err := Create(path); err == nil || !strings.Contains(err.Error(), "not empty") {
-		t.Fatalf("Create over a run: %v", err)
-	}
-	d.Close()
-	d2, err := Open(path, "manifest.json")
-	if err != nil {
-		t.Fatalf("open after close: %v", err)
-	}
-	d2.Close()
-}
-
-func TestOpenRefusesWhatIsNotARun(t *testing.T) {
-	tmp := t.TempDir()
-	file := filepath.Join(tmp, "file")
-	os.WriteFile(file, []byte("x"), 0o644)
-	os.Mkdir(filepath.Join(tmp, "empty"), 0o755)
-	for _, tt := range []struct{ path, want string }{
-		{filepath.Join(tmp, "missing"), "does not exist"},
-		{file, "not a run directory"},
-		{filepath.Join(tmp, "empty"), "not a run directory (no manifest.json)"},
+// TestReadAttempts: what a crash or a write in progress leaves at the end
+// is dropped; an invalid line before valid ones is an error.
+func TestReadAttempts(t *testing.T) {
+	for _, tt := range []struct {
+		name, data string
+		tasks      string // the task ids read, with their line numbers
+		dropped    int
+		err        string
+	}{
+		{"whole", "{\"task_id\":\"a\"}\n\n{\"task_id\":\"b\"}\n", "a@1 b@3", 0, ""},
+		{"line in progress", "{\"task_id\":\"a\"}\n{\"task_id\":", "a@1", 1, ""},
+		{"torn tail", "{\"task_id\":\"a\"}\n{\"task_\n{\"ta\n", "a@1", 2, ""},
+		{"invalid in the middle", "{\"task_id\":\"a\"}\nnot json\n{\"task_id\":\"b\"}\n", "", 0, "attempts.jsonl:2: invalid JSON"},
 	} {
-		_, err := Open(tt.path, "manifest.json")
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Open(%s): %v, want %q", tt.path, err, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, AttemptsFile), []byte(tt.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			dropped, err := ReadAttempts(t.Context(), dir, AllFields, func(n int, a *Attempt) error {
+				got = append(got, fmt.Sprintf("%s@%d", a.TaskID, n))
+				return nil
+			})
+			switch {
+			case tt.err != "":
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case strings.Join(got, " ") != tt.tasks || dropped != tt.dropped:
+				t.Errorf("read %q, dropped %d; want %q, %d", got, dropped, tt.tasks, tt.dropped)
+			}
+		})
 	}
-	if _, err := os.Stat(filepath.Join(tmp, "empty", "lock")); err == nil {
-		t.Error("Open left a lock file in a directory that is not a run")
-	}
-	if _, err := Create(file); err == nil {
-		t.Error("Create over a file succeeded")
-	}
-}
-
-func TestWriteFileReplaces(t *testing.T) {
-	d, err := Create(filepath.Join(t.TempDir(), "run"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	for _, content := range []string{"one\n", "two\n"} {
-		if err := d.WriteFile("m.json", []byte(content)); err != nil {
-			t.Fatal(err)
-		}
-		got, err := d.ReadFile("m.json")
-		if err != nil || string(got) != content {
-			t.Fatalf("got %q, %v", got, err)
-		}
-	}
-	entries, _ := os.ReadDir(d.Path())
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
-			t.Errorf("temporary file %s left behind", e.Name())
-		}
+	if _, err := ReadAttempts(t.Context(), t.TempDir(), AllFields, nil); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("no attempts file: %v", err)
 	}
 }

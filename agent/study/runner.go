@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -36,7 +35,7 @@ const sandboxTries = 3
 type runner struct {
 	study   *Study
 	env     Env
-	p       Params
+	p       rundir.Params
 	mode    prompt.Mode
 	style   prompt.Style
 	log     *slog.Logger
@@ -69,21 +68,21 @@ type sample struct {
 	history     []past           // every earlier attempt's code and verdict
 	reflections []string
 
-	cur *Attempt // between the model and the judge
+	cur *rundir.Attempt // between the model and the judge
 }
 
 type past struct {
 	codeHash string
-	verdict  Verdict
-	visible  *Verdict
+	verdict  rundir.Verdict
+	visible  *rundir.Verdict
 }
 
 // judgement is a program's verdicts, shared by every attempt of the
 // session that runs the same program on the same task.
 type judgement struct {
 	done    chan struct{}
-	v       Verdict
-	visible *Verdict
+	v       rundir.Verdict
+	visible *rundir.Verdict
 	err     error
 }
 
@@ -94,36 +93,23 @@ func (r *runner) newAttempts() int {
 }
 
 // load reads the attempts recorded so far into the samples' states.
-func (r *runner) load() error {
-	path := filepath.Join(r.study.Dir(), AttemptsFile)
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
+func (r *runner) load(ctx context.Context) error {
 	count := 0
-	err = rundir.ReadLines(f, func(n int, line []byte) error {
-		var a Attempt
-		if err := json.Unmarshal(line, &a); err != nil {
-			return fmt.Errorf("%s:%d: %v", AttemptsFile, n, err)
-		}
+	_, err := rundir.ReadAttempts(ctx, r.study.Dir(), rundir.AllFields, func(n int, a *rundir.Attempt) error {
 		ti, ok := r.index[a.TaskID]
 		if !ok || a.Sample < 0 || a.Sample >= r.p.Samples {
-			return fmt.Errorf("%s:%d: task %s sample %d is not part of this study", AttemptsFile, n, a.TaskID, a.Sample)
+			return fmt.Errorf("%s:%d: task %s sample %d is not part of this study", rundir.AttemptsFile, n, a.TaskID, a.Sample)
 		}
 		sm := r.samples[ti*r.p.Samples+a.Sample]
 		if sm.done || a.Round != sm.next {
 			return fmt.Errorf("%s:%d: task %s sample %d: round %d out of order (next round %d): the file is corrupt",
-				AttemptsFile, n, a.TaskID, a.Sample, a.Round, sm.next)
+				rundir.AttemptsFile, n, a.TaskID, a.Sample, a.Round, sm.next)
 		}
-		r.advance(sm, &a)
+		r.advance(sm, a)
 		count++
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	done, passed := 0, 0
@@ -154,10 +140,10 @@ func (r *runner) load() error {
 }
 
 // advance moves a sample past its recorded attempt a.
-func (r *runner) advance(sm *sample, a *Attempt) {
+func (r *runner) advance(sm *sample, a *rundir.Attempt) {
 	sm.next = a.Round + 1
 	sm.passed = a.Passed
-	if r.p.finished(a) {
+	if r.p.Finished(a) {
 		sm.done = true
 		sm.prev, sm.answer, sm.feedback, sm.history, sm.reflections = nil, "", "", nil, nil
 		return
@@ -260,7 +246,7 @@ func (r *runner) ask(ctx context.Context, sm *sample) error {
 	if round > 0 {
 		msgs = prompt.Next(r.style, r.mode, first, sm.prev, sm.answer, sm.feedback)
 	}
-	a := &Attempt{TaskID: t.ID, Sample: sm.index, Round: round, Seed: requestSeed(r.p.Seed, t.ID, sm.index, round), Messages: msgs}
+	a := &rundir.Attempt{TaskID: t.ID, Sample: sm.index, Round: round, Seed: requestSeed(r.p.Seed, t.ID, sm.index, round), Messages: msgs}
 	req := llm.Request{
 		Model: r.p.Model, Messages: toLLM(msgs), N: 1, Temperature: r.p.Temperature, TopP: r.p.TopP,
 		MaxTokens: r.p.MaxTokens, Seed: &a.Seed,
@@ -272,7 +258,7 @@ func (r *runner) ask(ctx context.Context, sm *sample) error {
 			return err
 		}
 		// This prompt does not fit the model: the sample ends here.
-		a.Status, a.LLMError = StatusTooLong, err.Error()
+		a.Status, a.LLMError = rundir.StatusTooLong, err.Error()
 	} else {
 		a.Response, a.FinishReason = res.Content, res.FinishReason
 		a.PromptTokens, a.CompletionTokens = res.PromptTokens, res.CompletionTokens
@@ -288,7 +274,7 @@ func (r *runner) finish(ctx context.Context, sm *sample) error {
 	t := r.tasks[sm.task]
 	a := sm.cur
 	sm.cur = nil
-	if a.Status != StatusTooLong {
+	if a.Status != rundir.StatusTooLong {
 		if err := r.judgeAttempt(ctx, t, sm, a); err != nil {
 			return err
 		}
@@ -300,7 +286,7 @@ func (r *runner) finish(ctx context.Context, sm *sample) error {
 			reflections = append(reflections[:len(reflections):len(reflections)], a.Reflection)
 		}
 	}
-	if !r.p.finished(a) && r.mode != prompt.None {
+	if !r.p.Finished(a) && r.mode != prompt.None {
 		v := a.Verdict
 		if a.Visible != nil {
 			v = *a.Visible
@@ -325,7 +311,7 @@ func (r *runner) finish(ctx context.Context, sm *sample) error {
 // judgeAttempt extracts the code of a's answer and sets a's verdicts:
 // reused from an earlier attempt of the sample with the same code (a
 // stall), or from the tests.
-func (r *runner) judgeAttempt(ctx context.Context, t tasks.Task, sm *sample, a *Attempt) error {
+func (r *runner) judgeAttempt(ctx context.Context, t tasks.Task, sm *sample, a *rundir.Attempt) error {
 	a.Code = extract.Code(a.Response, r.env.Language.Words().Fence)
 	a.CodeHash = hashText(a.Code)
 	for i, h := range sm.history {
@@ -412,7 +398,7 @@ func (r *runner) judge(ctx context.Context, t tasks.Task, program string) (j *ju
 		return nil, false, 0, 0, j.err
 	}
 	scoring := r.suites
-	if r.p.FeedbackTests == VisibleTests {
+	if r.p.FeedbackTests == rundir.VisibleTests {
 		scoring = r.suites[:len(r.suites)-1]
 		v := verdictOf(rec, languages.Visible)
 		j.visible = &v
@@ -456,7 +442,7 @@ func (r *runner) execute(ctx context.Context, t tasks.Task, program string) (eva
 // verdictOf is rec's verdict on the given suites of tests: it passes when
 // each of them does, and otherwise says how the first that failed did. A
 // limit that fired, or a solution that did not load, fails them all alike.
-func verdictOf(rec evaluate.Record, suites ...languages.Suite) Verdict {
+func verdictOf(rec evaluate.Record, suites ...languages.Suite) rundir.Verdict {
 	out := rec.Outcome
 	if out == nil {
 		out = &languages.Outcome{Passed: rec.Passed, Class: rec.ErrorClass, ErrorType: rec.ErrorType, Message: rec.Message}
@@ -476,7 +462,7 @@ func verdictOf(rec evaluate.Record, suites ...languages.Suite) Verdict {
 			out, status = failed, evaluate.StatusFailed
 		}
 	}
-	v := Verdict{
+	v := rundir.Verdict{
 		Passed: out.Passed, Status: status, ErrorClass: string(out.Class), ErrorType: out.ErrorType,
 		Message: prompt.Truncate(out.Message, maxMessage), Line: out.Line, LineText: out.LineText,
 		TestLine: out.TestLine, TestText: out.TestText, Call: out.Call, Expected: out.Expected, Actual: out.Actual,
@@ -502,7 +488,7 @@ func toLLM(msgs []prompt.Message) []llm.Message {
 }
 
 // recorded updates the progress after attempt a of sm was recorded.
-func (r *runner) recorded(sm *sample, a *Attempt) {
+func (r *runner) recorded(sm *sample, a *rundir.Attempt) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := &r.prog
@@ -583,7 +569,7 @@ func (a *appender) loop() {
 }
 
 // append records an attempt durably.
-func (a *appender) append(at *Attempt) error {
+func (a *appender) append(at *rundir.Attempt) error {
 	line, err := json.Marshal(at)
 	if err != nil {
 		return err

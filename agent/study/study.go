@@ -3,11 +3,11 @@
 // up to Rounds repair rounds, with feedback on its failure, until it
 // passes.
 //
-// A study lives in a run directory (see SCHEMA.md for its files, a public
-// interface): manifest.json holds every parameter, attempts.jsonl one line
-// per attempt, summary.json the per-round pass rates and pass@k once the
-// run is complete. [Create] makes a run directory, [Open] opens one to
-// resume it, [Study.Run] runs what is left.
+// A study lives in a run directory (agent/rundir, whose SCHEMA.md is a
+// public interface): manifest.json holds every parameter, attempts.jsonl
+// one line per attempt. [Create] makes a run directory, [Open] opens one
+// to resume it, [Study.Run] runs what is left; its numbers are the
+// report's (package reports).
 //
 // # Determinism
 //
@@ -97,7 +97,7 @@ type Env struct {
 
 	// Session describes this process (Tool, ImageID, Endpoint); Run fills
 	// in the rest.
-	Session Session
+	Session rundir.Session
 	// Progress, if set, is called after every recorded attempt, one call
 	// at a time.
 	Progress func(Progress)
@@ -120,13 +120,13 @@ type Progress struct {
 // Study is an open run directory.
 type Study struct {
 	dir *rundir.Dir
-	m   Manifest
+	m   rundir.Manifest
 }
 
 // Create makes a new run directory at path for the study described by m
 // (its Params, Dataset, Model, Sandbox, Cache, and RunID if it is set) and
 // writes its manifest. It fails if path exists and is not empty.
-func Create(path string, m Manifest) (*Study, error) {
+func Create(path string, m rundir.Manifest) (*Study, error) {
 	if err := m.Params.Validate(); err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func Create(path string, m Manifest) (*Study, error) {
 	if m.RunID == "" {
 		m.RunID = newRunID()
 	}
-	m.Format, m.Status, m.Error = Format, StatusRunning, ""
+	m.Format, m.Status, m.Error = rundir.Format, rundir.StatusRunning, ""
 	m.Created, m.Updated, m.Sessions = now, now, nil
 	s := &Study{dir: d, m: m}
 	if err := s.writeManifest(); err != nil {
@@ -150,33 +150,33 @@ func Create(path string, m Manifest) (*Study, error) {
 
 // Open opens the run directory at path to resume it.
 func Open(path string) (*Study, error) {
-	d, err := rundir.Open(path, ManifestFile)
+	d, err := rundir.Open(path, rundir.ManifestFile)
 	if err != nil {
 		return nil, err
 	}
-	b, err := d.ReadFile(ManifestFile)
+	b, err := d.ReadFile(rundir.ManifestFile)
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	var m Manifest
+	var m rundir.Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		d.Close()
-		return nil, fmt.Errorf("%s/%s: %w: %v", path, ManifestFile, rundir.ErrNotRun, err)
+		return nil, fmt.Errorf("%s/%s: %w: %v", path, rundir.ManifestFile, rundir.ErrNotRun, err)
 	}
-	if m.Format != Format {
+	if m.Format != rundir.Format {
 		d.Close()
-		return nil, fmt.Errorf("%s/%s: %w (format %q, want %q)", path, ManifestFile, rundir.ErrNotRun, m.Format, Format)
+		return nil, fmt.Errorf("%s/%s: %w (format %q, want %q)", path, rundir.ManifestFile, rundir.ErrNotRun, m.Format, rundir.Format)
 	}
 	if err := m.Params.Validate(); err != nil {
 		d.Close()
-		return nil, fmt.Errorf("%s/%s: %w", path, ManifestFile, err)
+		return nil, fmt.Errorf("%s/%s: %w", path, rundir.ManifestFile, err)
 	}
 	return &Study{dir: d, m: m}, nil
 }
 
 // Manifest returns the run's manifest as it stands.
-func (s *Study) Manifest() Manifest { return s.m }
+func (s *Study) Manifest() rundir.Manifest { return s.m }
 
 // Dir returns the run directory's path.
 func (s *Study) Dir() string { return s.dir.Path() }
@@ -190,51 +190,10 @@ func (s *Study) writeManifest() error {
 	if err != nil {
 		return err
 	}
-	if err := s.dir.WriteFile(ManifestFile, append(b, '\n')); err != nil {
+	if err := s.dir.WriteFile(rundir.ManifestFile, append(b, '\n')); err != nil {
 		return fmt.Errorf("cannot write the manifest: %w", err)
 	}
 	return nil
-}
-
-// Validate checks the parameters.
-func (p Params) Validate() error {
-	var errs []error
-	if p.Samples < 1 {
-		errs = append(errs, fmt.Errorf("samples must be at least 1, not %d", p.Samples))
-	}
-	if p.Rounds < 0 {
-		errs = append(errs, fmt.Errorf("rounds must not be negative (%d)", p.Rounds))
-	}
-	if len(p.Tasks) == 0 {
-		errs = append(errs, errors.New("no tasks"))
-	}
-	if p.Model == "" {
-		errs = append(errs, errors.New("no model"))
-	}
-	if _, err := prompt.ParseMode(string(p.Feedback)); err != nil {
-		errs = append(errs, err)
-	}
-	if _, err := prompt.ParseStyle(string(p.RepairStyle)); err != nil {
-		errs = append(errs, err)
-	}
-	if p.FeedbackTests != HiddenTests && p.FeedbackTests != VisibleTests {
-		errs = append(errs, fmt.Errorf("unknown feedback tests %q (want hidden or visible)", p.FeedbackTests))
-	}
-	if p.Concurrency < 1 {
-		errs = append(errs, fmt.Errorf("concurrency must be at least 1, not %d", p.Concurrency))
-	}
-	if p.TimeoutMS <= 0 {
-		errs = append(errs, errors.New("the time limit must be positive"))
-	}
-	seen := map[string]bool{}
-	for _, id := range p.Tasks {
-		if seen[id] {
-			errs = append(errs, fmt.Errorf("task %s listed twice", id))
-			break
-		}
-		seen[id] = true
-	}
-	return errors.Join(errs...)
 }
 
 func newRunID() string {
@@ -272,35 +231,35 @@ func hashText(s string) string {
 }
 
 // Run runs what is left of the study: every sample not yet finished, from
-// its next round. It returns the summary of a complete run. When ctx is
+// its next round. When ctx is
 // cancelled it stops at once: the attempts in flight are dropped, the
 // manifest says "interrupted", and Run returns ctx's error; the run can
 // be resumed. A model or sandbox failure that retries did not fix stops
 // the run the same way, with status "failed".
-func (s *Study) Run(ctx context.Context, env Env) (*Summary, error) {
+func (s *Study) Run(ctx context.Context, env Env) error {
 	r, err := s.prepare(env)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	attempts, err := s.dir.OpenLog(AttemptsFile)
+	attempts, err := s.dir.OpenLog(rundir.AttemptsFile)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if n := attempts.Dropped(); n > 0 {
 		r.log.Warn("dropped the torn end of attempts.jsonl left by a crash", "bytes", n)
 	}
-	if err := r.load(); err != nil {
+	if err := r.load(ctx); err != nil {
 		attempts.Close()
-		return nil, err
+		return err
 	}
 	sess := env.Session
-	sess.Started, sess.Status, sess.PID = time.Now().UTC(), StatusRunning, os.Getpid()
+	sess.Started, sess.Status, sess.PID = time.Now().UTC(), rundir.StatusRunning, os.Getpid()
 	sess.Ended, sess.Error, sess.Attempts = nil, "", 0
 	s.m.Sessions = append(s.m.Sessions, sess)
-	s.m.Status, s.m.Error = StatusRunning, ""
+	s.m.Status, s.m.Error = rundir.StatusRunning, ""
 	if err := s.writeManifest(); err != nil {
 		attempts.Close()
-		return nil, err
+		return err
 	}
 	if len(s.m.Sessions) > 1 {
 		first := s.m.Sessions[0]
@@ -321,11 +280,11 @@ func (s *Study) Run(ctx context.Context, env Env) (*Summary, error) {
 	cur.Ended, cur.Attempts = &now, r.newAttempts()
 	switch {
 	case runErr == nil:
-		cur.Status, s.m.Status = StatusComplete, StatusComplete
+		cur.Status, s.m.Status = rundir.StatusComplete, rundir.StatusComplete
 	case ctx.Err() != nil:
-		cur.Status, s.m.Status = StatusInterrupted, StatusInterrupted
+		cur.Status, s.m.Status = rundir.StatusInterrupted, rundir.StatusInterrupted
 	default:
-		cur.Status, s.m.Status = StatusFailed, StatusFailed
+		cur.Status, s.m.Status = rundir.StatusFailed, rundir.StatusFailed
 		cur.Error, s.m.Error = runErr.Error(), runErr.Error()
 	}
 	if err := s.writeManifest(); err != nil && runErr == nil {
@@ -333,22 +292,11 @@ func (s *Study) Run(ctx context.Context, env Env) (*Summary, error) {
 	}
 	if runErr != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		return nil, runErr
+		return runErr
 	}
-	sum, err := s.Summary()
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.MarshalIndent(sum, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.dir.WriteFile(SummaryFile, append(b, '\n')); err != nil {
-		return nil, fmt.Errorf("cannot write the summary: %w", err)
-	}
-	return sum, nil
+	return nil
 }
 
 // prepare checks env against the manifest and sets up a runner.
@@ -392,7 +340,7 @@ func (s *Study) prepare(env Env) (*runner, error) {
 		}
 		r.tasks = append(r.tasks, t)
 		r.index[id] = i
-		if p.FeedbackTests == VisibleTests && t.VisibleTest == "" {
+		if p.FeedbackTests == rundir.VisibleTests && t.VisibleTest == "" {
 			return nil, fmt.Errorf("task %s has no visible example tests: feedback_tests visible needs them", id)
 		}
 	}
@@ -400,7 +348,7 @@ func (s *Study) prepare(env Env) (*runner, error) {
 	if len(r.suites) == 0 {
 		r.suites = []languages.Suite{languages.Base}
 	}
-	if p.FeedbackTests == VisibleTests {
+	if p.FeedbackTests == rundir.VisibleTests {
 		r.suites = append(r.suites, languages.Visible)
 	}
 	r.samples = make([]*sample, len(r.tasks)*p.Samples)
@@ -414,40 +362,8 @@ func (s *Study) prepare(env Env) (*runner, error) {
 	return r, nil
 }
 
-// ReadAttempts calls fn for every attempt recorded in the run directory
-// dir, in the order they were recorded. It needs no lock: a line being
-// written is left out.
-func ReadAttempts(dir string, fn func(Attempt) error) error {
-	f, err := os.Open(dir + string(os.PathSeparator) + AttemptsFile)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return rundir.ReadLines(f, func(n int, line []byte) error {
-		var a Attempt
-		if err := json.Unmarshal(line, &a); err != nil {
-			return fmt.Errorf("%s:%d: %v", AttemptsFile, n, err)
-		}
-		return fn(a)
-	})
-}
-
-// finished reports whether a sample ends with attempt a.
-func (p Params) finished(a *Attempt) bool {
-	switch {
-	case a.Status == StatusTooLong, a.Round >= p.Rounds:
-		return true
-	case a.Visible != nil:
-		return a.Visible.Passed
-	}
-	return a.Passed
-}
-
 // failure is the feedback's view of a verdict.
-func failure(v Verdict, stallOf *int) prompt.Failure {
+func failure(v rundir.Verdict, stallOf *int) prompt.Failure {
 	f := prompt.Failure{
 		Class: v.ErrorClass, ErrorType: v.ErrorType, Message: v.Message,
 		Line: v.Line, LineText: v.LineText, TestLine: v.TestLine, TestText: v.TestText,

@@ -17,20 +17,22 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
+	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
 	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
 const studySeed = 11
 
-func params(ids []string, mode prompt.Mode) study.Params {
+func params(ids []string, mode prompt.Mode) rundir.Params {
 	temp := float32(0.8)
-	return study.Params{
+	return rundir.Params{
 		Dataset: "humaneval", Tasks: ids, Model: sim.DefaultModel, Samples: 2, Rounds: 2,
-		Feedback: mode, RepairStyle: prompt.Chat, FeedbackTests: study.HiddenTests,
+		Feedback: mode, RepairStyle: prompt.Chat, FeedbackTests: rundir.HiddenTests,
 		TracebackBudget: prompt.DefaultTracebackBudget, Temperature: &temp, Seed: studySeed,
 		Concurrency: 8, TimeoutMS: 3000, MemoryBytes: 512 << 20,
 	}
@@ -39,7 +41,7 @@ func params(ids []string, mode prompt.Mode) study.Params {
 // runStudy runs a study of ids against a simulator with the given faults
 // behind a real HTTP server, and returns its attempts. It may run on any
 // goroutine.
-func runStudy(sb *sandbox.Sandbox, ds *tasks.Dataset, dir string, p study.Params, faults sim.Faults) ([]study.Attempt, *study.Summary, error) {
+func runStudy(sb *sandbox.Sandbox, ds *tasks.Dataset, dir string, p rundir.Params, faults sim.Faults) ([]rundir.Attempt, *reports.Run, error) {
 	s, err := sim.New(sim.Options{Seed: 7, Faults: faults})
 	if err != nil {
 		return nil, nil, err
@@ -52,30 +54,36 @@ func runStudy(sb *sandbox.Sandbox, ds *tasks.Dataset, dir string, p study.Params
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := study.Create(dir, study.Manifest{Params: p, Dataset: study.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks)},
-		Model: study.ModelInfo{Name: p.Model, Endpoint: ts.URL, Simulator: true}})
+	st, err := study.Create(dir, rundir.Manifest{Params: p, Dataset: rundir.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks)},
+		Model: rundir.ModelInfo{Name: p.Model, Endpoint: ts.URL, Simulator: true}})
 	if err != nil {
 		return nil, nil, err
 	}
 	defer st.Close()
-	sum, err := st.Run(context.Background(), study.Env{Model: client, Endpoint: "sim", Language: python.New(), Runner: sb, Parallel: 4, Dataset: ds})
+	err = st.Run(context.Background(), study.Env{Model: client, Endpoint: "sim", Language: python.New(), Runner: sb, Parallel: 4, Dataset: ds})
 	if err != nil {
 		return nil, nil, err
 	}
-	var atts []study.Attempt
-	err = study.ReadAttempts(dir, func(a study.Attempt) error { atts = append(atts, a); return nil })
-	return atts, sum, err
+	var atts []rundir.Attempt
+	if _, err := rundir.ReadAttempts(context.Background(), dir, rundir.AllFields, func(_ int, a *rundir.Attempt) error { atts = append(atts, *a); return nil }); err != nil {
+		return nil, nil, err
+	}
+	rep, err := reports.Build(context.Background(), []string{dir})
+	if err != nil {
+		return nil, nil, err
+	}
+	return atts, rep.Runs[0], nil
 }
 
 // comparable drops the fields that differ between equivalent runs
 // (timing and provenance) and sorts by task, sample and round.
-func comparable(ids []string, atts []study.Attempt) []study.Attempt {
+func comparable(ids []string, atts []rundir.Attempt) []rundir.Attempt {
 	out := slices.Clone(atts)
 	for i := range out {
 		a := &out[i]
 		a.CacheHit, a.Reused, a.LLMAttempts, a.LLMMS, a.RunMS, a.ExecMS, a.Time = false, false, 0, 0, 0, 0, time.Time{}
 	}
-	slices.SortFunc(out, func(a, b study.Attempt) int {
+	slices.SortFunc(out, func(a, b rundir.Attempt) int {
 		return cmp.Or(cmp.Compare(slices.Index(ids, a.TaskID), slices.Index(ids, b.TaskID)),
 			cmp.Compare(a.Sample, b.Sample), cmp.Compare(a.Round, b.Round))
 	})
@@ -117,7 +125,7 @@ func TestFaultsChangeNothing(t *testing.T) {
 	}
 	sb := newSandbox(t)
 	p := params(ids, prompt.CoT)
-	var clean, faulty []study.Attempt
+	var clean, faulty []rundir.Attempt
 	var cleanErr, faultyErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { clean, _, cleanErr = runStudy(sb, ds, filepath.Join(t.TempDir(), "clean"), p, sim.Faults{}) })
@@ -176,16 +184,16 @@ func TestResumeAfterATornWrite(t *testing.T) {
 	// in the middle of a line.
 	crashed := filepath.Join(t.TempDir(), "crashed")
 	os.Mkdir(crashed, 0o755)
-	m, _ := os.ReadFile(filepath.Join(full, study.ManifestFile))
+	m, _ := os.ReadFile(filepath.Join(full, rundir.ManifestFile))
 	m = []byte(strings.Replace(string(m), `"status": "complete"`, `"status": "running"`, 1))
-	os.WriteFile(filepath.Join(crashed, study.ManifestFile), m, 0o644)
-	lines, _ := os.ReadFile(filepath.Join(full, study.AttemptsFile))
+	os.WriteFile(filepath.Join(crashed, rundir.ManifestFile), m, 0o644)
+	lines, _ := os.ReadFile(filepath.Join(full, rundir.AttemptsFile))
 	cut := 0
 	for range len(want) / 2 {
 		cut += strings.IndexByte(string(lines[cut:]), '\n') + 1
 	}
 	torn := lines[:cut+(strings.IndexByte(string(lines[cut:]), '\n'))/2]
-	os.WriteFile(filepath.Join(crashed, study.AttemptsFile), torn, 0o644)
+	os.WriteFile(filepath.Join(crashed, rundir.AttemptsFile), torn, 0o644)
 
 	st, err := study.Open(crashed)
 	if err != nil {
@@ -196,11 +204,11 @@ func TestResumeAfterATornWrite(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	client, _ := llm.New(llm.Options{BaseURL: ts.URL + "/v1"})
-	if _, err := st.Run(context.Background(), study.Env{Model: client, Endpoint: "sim", Language: python.New(), Runner: sb, Parallel: 4, Dataset: ds}); err != nil {
+	if err := st.Run(context.Background(), study.Env{Model: client, Endpoint: "sim", Language: python.New(), Runner: sb, Parallel: 4, Dataset: ds}); err != nil {
 		t.Fatal(err)
 	}
-	var got []study.Attempt
-	if err := study.ReadAttempts(crashed, func(a study.Attempt) error { got = append(got, a); return nil }); err != nil {
+	var got []rundir.Attempt
+	if _, err := rundir.ReadAttempts(context.Background(), crashed, rundir.AllFields, func(_ int, a *rundir.Attempt) error { got = append(got, *a); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != len(want) {
@@ -209,7 +217,7 @@ func TestResumeAfterATornWrite(t *testing.T) {
 	if !reflect.DeepEqual(comparable(ids, got), comparable(ids, want)) {
 		t.Error("the resumed run recorded other attempts than the run that never crashed")
 	}
-	if st.Manifest().Status != study.StatusComplete {
+	if st.Manifest().Status != rundir.StatusComplete {
 		t.Errorf("status %s", st.Manifest().Status)
 	}
 }
@@ -254,9 +262,9 @@ func TestStudyModes(t *testing.T) {
 	wg.Wait()
 }
 
-func checkRun(t *testing.T, name string, p study.Params, atts []study.Attempt, sum *study.Summary) {
+func checkRun(t *testing.T, name string, p rundir.Params, atts []rundir.Attempt, sum *reports.Run) {
 	t.Helper()
-	byKey := map[string]study.Attempt{}
+	byKey := map[string]rundir.Attempt{}
 	for _, a := range atts {
 		k := fmt.Sprintf("%s/%d/%d", a.TaskID, a.Sample, a.Round)
 		if _, dup := byKey[k]; dup {
@@ -332,60 +340,5 @@ func checkRun(t *testing.T, name string, p study.Params, atts []study.Attempt, s
 	}
 	if sum.Attempts != len(atts) {
 		t.Errorf("%s: summary counts %d attempts, file has %d", name, sum.Attempts, len(atts))
-	}
-}
-
-func TestSummarize(t *testing.T) {
-	dir := t.TempDir()
-	p := study.Params{Dataset: "d", Tasks: []string{"A", "B"}, Model: "m", Samples: 2, Rounds: 2, Feedback: prompt.Minimal,
-		RepairStyle: prompt.Chat, FeedbackTests: study.HiddenTests, Concurrency: 1, TimeoutMS: 1}
-	m, _ := json.Marshal(study.Manifest{Format: study.Format, Params: p, Dataset: study.DatasetInfo{Name: "d"}, Model: study.ModelInfo{Name: "m"}})
-	os.WriteFile(filepath.Join(dir, study.ManifestFile), m, 0o644)
-	// A: sample 0 passes at once; sample 1 fails (assertion), then passes.
-	// B: sample 0 fails (name) twice, then passes; sample 1 fails 3 times.
-	var lines []string
-	add := func(task string, sample, round int, passed bool, class string) {
-		status := "failed"
-		if passed {
-			status, class = "passed", "pass"
-		}
-		b, _ := json.Marshal(study.Attempt{TaskID: task, Sample: sample, Round: round, Verdict: study.Verdict{Passed: passed, Status: status, ErrorClass: class}})
-		lines = append(lines, string(b))
-	}
-	add("A", 0, 0, true, "")
-	add("A", 1, 0, false, "assertion")
-	add("B", 0, 0, false, "name")
-	add("B", 1, 0, false, "assertion")
-	add("A", 1, 1, true, "")
-	add("B", 0, 1, false, "name")
-	add("B", 1, 1, false, "timeout")
-	add("B", 0, 2, true, "")
-	add("B", 1, 2, false, "timeout")
-	os.WriteFile(filepath.Join(dir, study.AttemptsFile), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
-
-	sum, err := study.Summarize(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !sum.Complete || sum.Attempts != 9 {
-		t.Fatalf("complete %v, attempts %d", sum.Complete, sum.Attempts)
-	}
-	want := []struct {
-		attempts, passing int
-		pass1, pass2      float64
-	}{
-		{4, 1, 0.25, 0.5}, // A: 1/2 → pass@1 .5, pass@2 1; B: 0
-		{3, 2, 0.5, 0.5},  // A: 2/2; B: 0/2
-		{2, 3, 0.75, 1},   // A: 2/2; B: 1/2 → pass@1 .5, pass@2 1
-	}
-	for r, w := range want {
-		got := sum.PerRound[r]
-		if got.Attempts != w.attempts || got.Passing != w.passing || got.PassAtK[0] != w.pass1 || got.PassAtK[1] != w.pass2 {
-			t.Errorf("round %d: %+v, want %+v", r, got, w)
-		}
-	}
-	wantRepairs := []study.ClassRepairs{{Class: "name", Failures: 2, Repaired: 1}, {Class: "assertion", Failures: 2, Repaired: 1}, {Class: "timeout", Failures: 1}}
-	if !reflect.DeepEqual(sum.Repairs, wantRepairs) {
-		t.Errorf("repairs %+v, want %+v", sum.Repairs, wantRepairs)
 	}
 }

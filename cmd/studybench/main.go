@@ -35,9 +35,11 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
+	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
 	"github.com/selfrepair/selfrepair/languages/builtin"
+	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -160,21 +162,21 @@ func runOne(c config) error {
 	}
 	defer os.RemoveAll(tmp)
 	temp := float32(0.8)
-	p := study.Params{
+	p := rundir.Params{
 		Dataset: "humaneval", Tasks: ids, Model: sim.DefaultModel, Samples: n, Rounds: c.rounds, Feedback: mode,
-		RepairStyle: prompt.Chat, FeedbackTests: study.HiddenTests, TracebackBudget: prompt.DefaultTracebackBudget,
+		RepairStyle: prompt.Chat, FeedbackTests: rundir.HiddenTests, TracebackBudget: prompt.DefaultTracebackBudget,
 		Temperature: &temp, Seed: c.seed, Concurrency: c.concurrency, TimeoutMS: c.timeout.Milliseconds(), MemoryBytes: 512 << 20,
 	}
-	st, err := study.Create(filepath.Join(tmp, "run"), study.Manifest{Params: p,
-		Dataset: study.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks)},
-		Model:   study.ModelInfo{Name: p.Model, Endpoint: base, Simulator: true}})
+	st, err := study.Create(filepath.Join(tmp, "run"), rundir.Manifest{Params: p,
+		Dataset: rundir.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks)},
+		Model:   rundir.ModelInfo{Name: p.Model, Endpoint: base, Simulator: true}})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
 	start := time.Now()
-	sum, err := st.Run(ctx, study.Env{Model: client, Endpoint: "bench", Language: builtin.Language(), Runner: sb, Parallel: c.sandboxes, Dataset: ds})
+	err = st.Run(ctx, study.Env{Model: client, Endpoint: "bench", Language: builtin.Language(), Runner: sb, Parallel: c.sandboxes, Dataset: ds})
 	if err != nil {
 		return err
 	}
@@ -184,7 +186,7 @@ func runOne(c config) error {
 	requests, chain, executed := 0, 0, 0
 	var busy time.Duration
 	perSample := map[string]int{}
-	err = study.ReadAttempts(st.Dir(), func(a study.Attempt) error {
+	_, err = rundir.ReadAttempts(ctx, st.Dir(), rundir.AllFields, func(_ int, a *rundir.Attempt) error {
 		requests++
 		k := a.TaskID + "/" + strconv.Itoa(a.Sample)
 		perSample[k]++
@@ -202,6 +204,11 @@ func runOne(c config) error {
 	sandboxBound := busy / time.Duration(c.sandboxes)
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	rep, err := reports.Build(ctx, []string{st.Dir()})
+	if err != nil {
+		return err
+	}
+	sum := rep.Runs[0]
 	last := sum.PerRound[len(sum.PerRound)-1]
 	fmt.Printf("\nn=%d: %d samples, %d requests (longest chain %d), %d programs run (%d verdicts reused), pass@1 %.3f → %.3f\n",
 		n, len(ids)*n, requests, chain, executed, requests-executed, sum.PerRound[0].PassAtK[0], last.PassAtK[0])

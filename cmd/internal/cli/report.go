@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/selfrepair/selfrepair/agent/study"
 	"github.com/selfrepair/selfrepair/reports"
 )
 
@@ -93,14 +94,19 @@ func printReportFiles(w io.Writer, dir string) {
 	fmt.Fprintln(w, "report: "+strings.Join(files, ", "))
 }
 
-// writeStudyReport writes the report of a finished study into its run
-// directory and says where it is.
-func writeStudyReport(ctx context.Context, f *Factory, dir string) error {
+// reportStudy writes the report of a finished study into its run
+// directory, prints the study's table from it and says where it is.
+func reportStudy(ctx context.Context, f *Factory, st *study.Study) error {
+	dir := st.Dir()
 	s, err := reports.Write(ctx, []string{dir}, dir)
 	if err != nil {
 		return fmt.Errorf("the study finished, but its report could not be written (selfrepair report %s): %w", dir, err)
 	}
 	for _, r := range s.Runs {
+		if err := r.WriteTable(f.Out); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.Out, "run directory: %s (run %s)\n", dir, st.Manifest().RunID)
 		for _, w := range r.Warnings {
 			fmt.Fprintf(f.Err, "selfrepair: warning: %s\n", w)
 		}

@@ -8,7 +8,7 @@ import (
 )
 
 // reportRun writes a small run directory (the format of
-// agent/study/SCHEMA.md): 2 tasks × 1 sample × rounds 0..1; T0 passes at
+// agent/rundir/SCHEMA.md): 2 tasks × 1 sample × rounds 0..1; T0 passes at
 // round 0, T1 fails with a name error and then passes.
 func reportRun(t *testing.T, name, feedback string, simulator bool) string {
 	t.Helper()

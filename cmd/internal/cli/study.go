@@ -27,6 +27,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/evaluate"
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
+	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
 	"github.com/selfrepair/selfrepair/languages"
@@ -101,7 +102,7 @@ Everything goes to a run directory (--out, default runs/MODEL-FEEDBACK-TIME): ma
 parameter), attempts.jsonl (one line per attempt, appended crash-safely), summary.json. An
 interrupted or crashed run continues exactly where it stopped with --resume DIR. Responses are
 cached on disk by request (--cache, default $` + study.CacheEnv + ` or ~/.cache/selfrepair/responses), so a
-repeated study asks the model nothing. See agent/study/SCHEMA.md.
+repeated study asks the model nothing. See agent/rundir/SCHEMA.md.
 
 The endpoint is any OpenAI-compatible server (--base-url, --api-key; default $OPENAI_BASE_URL and
 $OPENAI_API_KEY), or with --sim the built-in simulated model (agent/sim), started in this process:
@@ -151,7 +152,7 @@ Exit codes: 0 done, 1 error, 2 usage error, 130 interrupted (resumable).`,
 	fl.IntVar(&o.Rounds, "rounds", 4, "repair rounds after round 0")
 	fl.StringVar(&o.Feedback, "feedback", string(prompt.Traceback), "feedback mode: none, minimal, traceback, explain, cot, reflexion")
 	fl.StringVar(&o.RepairStyle, "repair-style", string(prompt.Chat), "chat (the whole conversation) or single (a fresh prompt holding the last attempt)")
-	fl.StringVar(&o.FeedbackTests, "feedback-tests", study.HiddenTests, "hidden (feedback from the scoring tests) or visible (only from the prompt's examples)")
+	fl.StringVar(&o.FeedbackTests, "feedback-tests", rundir.HiddenTests, "hidden (feedback from the scoring tests) or visible (only from the prompt's examples)")
 	fl.IntVar(&o.TracebackBudget, "traceback-budget", prompt.DefaultTracebackBudget, "bytes of traceback in the feedback (head and tail kept)")
 	fl.Float64Var(&o.Temperature, "temperature", 0.8, "sampling temperature")
 	fl.Float64Var(&o.TopP, "top-p", 0, "nucleus sampling top_p (0: not sent)")
@@ -194,7 +195,7 @@ func (o *StudyOptions) check() error {
 		if _, err := prompt.ParseStyle(o.RepairStyle); err != nil {
 			return fmt.Errorf("--repair-style: %w", err)
 		}
-		if o.FeedbackTests != study.HiddenTests && o.FeedbackTests != study.VisibleTests {
+		if o.FeedbackTests != rundir.HiddenTests && o.FeedbackTests != rundir.VisibleTests {
 			return fmt.Errorf("--feedback-tests: %q is neither hidden nor visible", o.FeedbackTests)
 		}
 	}
@@ -360,7 +361,7 @@ type endpoint struct {
 	client   *llm.Client
 	url      string // base URL without credentials
 	identity string // in cache keys
-	sim      *study.SimInfo
+	sim      *rundir.SimInfo
 	sniff    *simSniffer
 	stop     func()
 }
@@ -384,8 +385,8 @@ func (s *simSniffer) RoundTrip(req *http.Request) (*http.Response, error) {
 // endpointSpec says which endpoint to use.
 type endpointSpec struct {
 	model, baseURL, apiKey string
-	sim                    *study.SimInfo // start the simulator in this process
-	dataset, dataDir       string         // for the simulator
+	sim                    *rundir.SimInfo // start the simulator in this process
+	dataset, dataDir       string          // for the simulator
 	concurrency            int
 	timeout                time.Duration
 }
@@ -521,7 +522,7 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		model = cmp.Or(model, sim.DefaultModel)
 	}
 	temp := float32(o.Temperature)
-	p := study.Params{
+	p := rundir.Params{
 		Dataset: o.Dataset, Tasks: ids, Model: model, Samples: o.Samples, Rounds: o.Rounds,
 		Feedback: mode, RepairStyle: style, FeedbackTests: o.FeedbackTests, TracebackBudget: o.TracebackBudget,
 		Temperature: &temp, MaxTokens: o.MaxTokens, Seed: o.Seed, Concurrency: o.Concurrency,
@@ -541,9 +542,9 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	if err := mustBeNew(out); err != nil {
 		return err
 	}
-	var simInfo *study.SimInfo
+	var simInfo *rundir.SimInfo
 	if o.Sim {
-		simInfo = &study.SimInfo{InProcess: true, Seed: o.SimSeed, LatencyMS: o.SimLatency.Milliseconds(), FaultRate: o.SimFaultRate}
+		simInfo = &rundir.SimInfo{InProcess: true, Seed: o.SimSeed, LatencyMS: o.SimLatency.Milliseconds(), FaultRate: o.SimFaultRate}
 	}
 	ep, err := openEndpoint(ctx, endpointSpec{
 		model: model, baseURL: o.BaseURL, apiKey: o.APIKey, sim: simInfo, dataset: o.Dataset, dataDir: o.DataDir,
@@ -565,13 +566,13 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		return err
 	}
 	defer closeSB()
-	m := study.Manifest{
+	m := rundir.Manifest{
 		RunID:  runID,
 		Params: p,
-		Dataset: study.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks),
+		Dataset: rundir.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks),
 			DataDir: absDir(o.DataDir)},
-		Model:   study.ModelInfo{Name: model, Endpoint: ep.url, Simulator: ep.simulator(), Sim: simInfo},
-		Sandbox: study.SandboxInfo{Image: image, ImageID: imageID, Isolation: string(iso), Size: o.Sandboxes, HashSeed: study.HashSeed(o.Seed)},
+		Model:   rundir.ModelInfo{Name: model, Endpoint: ep.url, Simulator: ep.simulator(), Sim: simInfo},
+		Sandbox: rundir.SandboxInfo{Image: image, ImageID: imageID, Isolation: string(iso), Size: o.Sandboxes, HashSeed: study.HashSeed(o.Seed)},
 		Cache:   cacheInfo,
 	}
 	st, err := study.Create(out, m)
@@ -593,14 +594,9 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	defer st.Close()
 	m := st.Manifest()
 	p := m.Params
-	if m.Status == study.StatusComplete {
-		sum, err := st.Summary()
-		if err != nil {
-			return err
-		}
+	if m.Status == rundir.StatusComplete {
 		log.Info("the run is already complete")
-		printStudySummary(f.Out, st, sum)
-		return writeStudyReport(ctx, f, st.Dir())
+		return reportStudy(ctx, f, st)
 	}
 	dataDir := cmp.Or(o.DataDir, m.Dataset.DataDir)
 	ds, err := tasks.Load(p.Dataset, dataDir)
@@ -611,7 +607,7 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	if err != nil {
 		return err
 	}
-	var simInfo *study.SimInfo
+	var simInfo *rundir.SimInfo
 	baseURL := cmp.Or(o.BaseURL, m.Model.Endpoint)
 	if m.Model.Sim != nil && m.Model.Sim.InProcess {
 		s := *m.Model.Sim
@@ -667,7 +663,7 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	return execStudy(ctx, f, log, st, ds, lang, ep, cache, sb, size, conc, imageID)
 }
 
-func llmTimeout(o *StudyOptions, s *study.SimInfo) time.Duration {
+func llmTimeout(o *StudyOptions, s *rundir.SimInfo) time.Duration {
 	if o.LLMTimeout > 0 {
 		return o.LLMTimeout
 	}
@@ -677,22 +673,22 @@ func llmTimeout(o *StudyOptions, s *study.SimInfo) time.Duration {
 	return 0
 }
 
-func openCache(o *StudyOptions) (*study.Cache, study.CacheInfo, error) {
+func openCache(o *StudyOptions) (*study.Cache, rundir.CacheInfo, error) {
 	if o.NoCache {
-		return nil, study.CacheInfo{}, nil
+		return nil, rundir.CacheInfo{}, nil
 	}
 	dir := o.Cache
 	if dir == "" {
 		var err error
 		if dir, err = study.DefaultCacheDir(); err != nil {
-			return nil, study.CacheInfo{}, err
+			return nil, rundir.CacheInfo{}, err
 		}
 	}
 	c, err := study.OpenCache(dir)
 	if err != nil {
-		return nil, study.CacheInfo{}, err
+		return nil, rundir.CacheInfo{}, err
 	}
-	return c, study.CacheInfo{Dir: absDir(dir), Enabled: true}, nil
+	return c, rundir.CacheInfo{Dir: absDir(dir), Enabled: true}, nil
 }
 
 // openSandbox connects to the engine and starts the sandbox; close
@@ -748,10 +744,10 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 		}
 	}
 	pv := newProgressView(f.Err, log)
-	sum, err := st.Run(ctx, study.Env{
+	err := st.Run(ctx, study.Env{
 		Model: ep.client, Endpoint: ep.identity, Cache: cache, Concurrency: conc,
 		Runner: sb, Parallel: size, Dataset: ds, Language: lang, Suites: suites, Timeouts: timeouts,
-		Session:  study.Session{Tool: toolVersion(), ImageID: imageID, Endpoint: ep.url},
+		Session:  rundir.Session{Tool: toolVersion(), ImageID: imageID, Endpoint: ep.url},
 		Progress: pv.update, Logger: log,
 	})
 	pv.finish()
@@ -763,64 +759,7 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 		log.Info("the run stopped; everything recorded so far is kept", "resume", "selfrepair study --resume "+st.Dir())
 		return err
 	}
-	printStudySummary(f.Out, st, sum)
-	return writeStudyReport(ctx, f, st.Dir())
-}
-
-// printStudySummary prints the per-round pass rates and the run directory.
-func printStudySummary(w io.Writer, st *study.Study, sum *study.Summary) {
-	m := st.Manifest()
-	model := sum.Model
-	if sum.Simulator {
-		model += " (SIMULATED model: agent/sim, not a real LLM)"
-	}
-	feedback := string(sum.Feedback)
-	if sum.FeedbackTests == study.VisibleTests {
-		feedback += " (from the visible tests)"
-	}
-	fmt.Fprintf(w, "study %s: %s, %d tasks × %d samples, up to %d repair rounds, feedback %s, model %s\n",
-		statusWord(sum), sum.Dataset, sum.Tasks, sum.Samples, sum.Rounds, feedback, model)
-	ks := shownKs(sum.Samples)
-	fmt.Fprintf(w, "%-6s %9s %13s", "round", "attempts", "passing")
-	for _, k := range ks {
-		fmt.Fprintf(w, " %8s", "pass@"+strconv.Itoa(k))
-	}
-	fmt.Fprintln(w)
-	for _, r := range sum.PerRound {
-		fmt.Fprintf(w, "%-6d %9d %13s", r.Round, r.Attempts, fmt.Sprintf("%d/%d", r.Passing, sum.Tasks*sum.Samples))
-		for _, k := range ks {
-			fmt.Fprintf(w, " %8.4f", r.PassAtK[k-1])
-		}
-		fmt.Fprintln(w)
-	}
-	if len(sum.Repairs) > 0 {
-		var parts []string
-		for _, c := range sum.Repairs {
-			parts = append(parts, fmt.Sprintf("%s %d/%d", cmp.Or(c.Class, "?"), c.Repaired, c.Failures))
-		}
-		fmt.Fprintf(w, "repaired in the next round, by error class: %s\n", strings.Join(parts, ", "))
-	}
-	fmt.Fprintf(w, "%d attempts, %d stalls, %d from the response cache, %d+%d tokens\n",
-		sum.Attempts, sum.Stalls, sum.CacheHits, sum.PromptTokens, sum.CompletionTokens)
-	fmt.Fprintf(w, "run directory: %s (run %s)\n", st.Dir(), m.RunID)
-}
-
-func statusWord(sum *study.Summary) string {
-	if sum.Complete {
-		return "complete"
-	}
-	return "incomplete"
-}
-
-// shownKs are the ks printed: 1, 2, 5, 10, 20, 50, 100... up to n, and n.
-func shownKs(n int) []int {
-	var ks []int
-	for _, k := range []int{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000} {
-		if k < n {
-			ks = append(ks, k)
-		}
-	}
-	return append(ks, n)
+	return reportStudy(ctx, f, st)
 }
 
 func safeName(s string) string {
@@ -839,7 +778,7 @@ func mustBeNew(out string) error {
 	if err != nil || len(entries) == 0 {
 		return nil // missing (or unreadable: Create will say)
 	}
-	if _, err := os.Stat(filepath.Join(out, study.ManifestFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(out, rundir.ManifestFile)); err == nil {
 		return fmt.Errorf("%s already holds a run: continue it with --resume %s, or choose another --out", out, out)
 	}
 	return fmt.Errorf("%s already exists and is not empty: choose another --out", out)

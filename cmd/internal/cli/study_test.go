@@ -17,8 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/agent/sim"
-	"github.com/selfrepair/selfrepair/agent/study"
+	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
 )
 
@@ -111,7 +112,7 @@ func waitStudy(t *testing.T, cmd *exec.Cmd, dir, tag string) {
 func attemptLines(t *testing.T, run string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	err := study.ReadAttempts(run, func(a study.Attempt) error {
+	_, err := rundir.ReadAttempts(context.Background(), run, rundir.AllFields, func(_ int, a *rundir.Attempt) error {
 		b, _ := json.Marshal(a)
 		var m map[string]any
 		json.Unmarshal(b, &m)
@@ -139,13 +140,13 @@ func comparableAttempts(recs []map[string]any, order []string) []map[string]any 
 	return recs
 }
 
-func readManifest(t *testing.T, run string) study.Manifest {
+func readManifest(t *testing.T, run string) rundir.Manifest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(run, study.ManifestFile))
+	b, err := os.ReadFile(filepath.Join(run, rundir.ManifestFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m study.Manifest
+	var m rundir.Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
@@ -173,10 +174,10 @@ func TestStudyKillResume(t *testing.T) {
 
 	cmd := startStudy(t, tmp, "k1", append(common, "--out", killed, "--cache", filepath.Join(tmp, "cache-killed"))...)
 	killWhen(t, cmd, "the manifest was written", func() bool {
-		_, err := os.Stat(filepath.Join(killed, study.ManifestFile))
+		_, err := os.Stat(filepath.Join(killed, rundir.ManifestFile))
 		return err == nil
 	})
-	attempts := filepath.Join(killed, study.AttemptsFile)
+	attempts := filepath.Join(killed, rundir.AttemptsFile)
 	cmd = startStudy(t, tmp, "k2", "study", "--resume", killed)
 	killWhen(t, cmd, "5 attempts", func() bool { return countLines(attempts) >= 5 })
 	// k2 may have written more than 5 before it died: k3 holds the run once
@@ -205,7 +206,7 @@ func TestStudyKillResume(t *testing.T) {
 	}
 	defer eng.Close()
 	km := readManifest(t, killed)
-	if km.Status != study.StatusInterrupted {
+	if km.Status != rundir.StatusInterrupted {
 		t.Errorf("after SIGTERM the manifest says %s", km.Status)
 	}
 	if ids, err := eng.RunContainers(ctx, km.RunID); err != nil || len(ids) > 0 {
@@ -217,7 +218,7 @@ func TestStudyKillResume(t *testing.T) {
 
 	// The uninterrupted run.
 	m := readManifest(t, ref)
-	if m.Status != study.StatusComplete || !m.Model.Simulator || m.Model.Sim == nil || !m.Model.Sim.InProcess {
+	if m.Status != rundir.StatusComplete || !m.Model.Simulator || m.Model.Sim == nil || !m.Model.Sim.InProcess {
 		t.Errorf("manifest: status %s, model %+v", m.Status, m.Model)
 	}
 	if out := readOutput(tmp, "ref"); !strings.Contains(out, "SIMULATED") || !strings.Contains(out, "run directory: "+ref) {
@@ -230,8 +231,8 @@ func TestStudyKillResume(t *testing.T) {
 	if md, err := os.ReadFile(filepath.Join(ref, "report.md")); err != nil || !strings.Contains(string(md), "SIMULATED") {
 		t.Errorf("report.md of the finished study: %v\n%.300s", err, md)
 	}
-	var sum study.Summary
-	b, _ := os.ReadFile(filepath.Join(ref, study.SummaryFile))
+	var sum reports.Run
+	b, _ := os.ReadFile(filepath.Join(ref, rundir.SummaryFile))
 	if err := json.Unmarshal(b, &sum); err != nil || !sum.Complete || !sum.Simulator || len(sum.PerRound) != 4 {
 		t.Fatalf("summary.json: %v %+v", err, sum)
 	}
@@ -264,7 +265,7 @@ func TestStudyKillResume(t *testing.T) {
 	// The killed and resumed run.
 	km = readManifest(t, killed)
 	// The first process may die before it records its session.
-	if km.Status != study.StatusComplete || len(km.Sessions) < 4 || len(km.Sessions) > 5 {
+	if km.Status != rundir.StatusComplete || len(km.Sessions) < 4 || len(km.Sessions) > 5 {
 		t.Errorf("resumed manifest: status %s, %d sessions", km.Status, len(km.Sessions))
 	}
 	order := m.Params.Tasks
@@ -280,7 +281,7 @@ func TestStudyKillResume(t *testing.T) {
 		}
 	}
 
-	for _, run := range []study.Manifest{m, km} {
+	for _, run := range []rundir.Manifest{m, km} {
 		if ids, err := eng.RunContainers(ctx, run.RunID); err != nil || len(ids) > 0 {
 			t.Errorf("run %s left containers %v (%v)", run.RunID, ids, err)
 		}
@@ -315,7 +316,7 @@ func TestStudyBadInput(t *testing.T) {
 	os.Mkdir(notRun, 0o755)
 	aRun := filepath.Join(tmp, "a-run")
 	os.Mkdir(aRun, 0o755)
-	write("a-run/"+study.ManifestFile, "{}")
+	write("a-run/"+rundir.ManifestFile, "{}")
 	out := filepath.Join(tmp, "out")
 	endpoint := []string{"--base-url", ts.URL + "/v1", "--out", out, "--no-cache"}
 
@@ -357,7 +358,7 @@ func TestStudyBadInput(t *testing.T) {
 			}
 		})
 	}
-	if b, _ := os.ReadFile(filepath.Join(aRun, study.ManifestFile)); string(b) != "{}" {
+	if b, _ := os.ReadFile(filepath.Join(aRun, rundir.ManifestFile)); string(b) != "{}" {
 		t.Errorf("a failed resume changed the manifest: %q", b)
 	}
 }

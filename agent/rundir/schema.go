@@ -1,6 +1,8 @@
-package study
+package rundir
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/selfrepair/selfrepair/agent/prompt"
@@ -188,4 +190,58 @@ type SandboxInfo struct {
 type CacheInfo struct {
 	Dir     string `json:"dir,omitempty"`
 	Enabled bool   `json:"enabled"`
+}
+
+// Validate checks the parameters.
+func (p Params) Validate() error {
+	var errs []error
+	if p.Samples < 1 {
+		errs = append(errs, fmt.Errorf("samples must be at least 1, not %d", p.Samples))
+	}
+	if p.Rounds < 0 {
+		errs = append(errs, fmt.Errorf("rounds must not be negative (%d)", p.Rounds))
+	}
+	if len(p.Tasks) == 0 {
+		errs = append(errs, errors.New("no tasks"))
+	}
+	if p.Model == "" {
+		errs = append(errs, errors.New("no model"))
+	}
+	if _, err := prompt.ParseMode(string(p.Feedback)); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := prompt.ParseStyle(string(p.RepairStyle)); err != nil {
+		errs = append(errs, err)
+	}
+	if p.FeedbackTests != HiddenTests && p.FeedbackTests != VisibleTests {
+		errs = append(errs, fmt.Errorf("unknown feedback tests %q (want hidden or visible)", p.FeedbackTests))
+	}
+	if p.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("concurrency must be at least 1, not %d", p.Concurrency))
+	}
+	if p.TimeoutMS <= 0 {
+		errs = append(errs, errors.New("the time limit must be positive"))
+	}
+	seen := map[string]bool{}
+	for _, id := range p.Tasks {
+		if seen[id] {
+			errs = append(errs, fmt.Errorf("task %s listed twice", id))
+			break
+		}
+		seen[id] = true
+	}
+	return errors.Join(errs...)
+}
+
+// Finished reports whether a sample of the study ends with attempt a:
+// it passed (its visible tests, with feedback_tests visible), its prompt
+// did not fit, or it was the last round.
+func (p Params) Finished(a *Attempt) bool {
+	switch {
+	case a.Status == StatusTooLong, a.Round >= p.Rounds:
+		return true
+	case a.Visible != nil:
+		return a.Visible.Passed
+	}
+	return a.Passed
 }
