@@ -10,40 +10,27 @@ import (
 	"sync"
 	"time"
 
-	"github.com/selfrepair/selfrepair/agent/evaluate"
-	"github.com/selfrepair/selfrepair/agent/extract"
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
-	"github.com/selfrepair/selfrepair/languages"
-	"github.com/selfrepair/selfrepair/sandbox"
-	"github.com/selfrepair/selfrepair/tasks"
 )
 
-// Bounds of what a verdict keeps of the harness's report.
-const (
-	maxTraceback = 8 << 10
-	maxMessage   = 4 << 10
-)
-
-// sandboxTries is how many times a program whose sandbox failed is tried
-// (each try is evaluate.One's, which itself retries once) before the run
-// stops.
+// sandboxTries is how many times a program whose sandbox failed is judged
+// (a Problem's Judge may itself retry) before the run stops.
 const sandboxTries = 3
 
 // runner runs one session of a study.
 type runner struct {
-	study   *Study
-	env     Env
-	p       rundir.Params
-	mode    prompt.Mode
-	style   prompt.Style
-	log     *slog.Logger
-	tasks   []tasks.Task
-	suites  []languages.Suite // the suites each job runs: the scoring ones, then Visible for visible feedback
-	index   map[string]int
-	samples []*sample // task-major
-	app     *appender
+	study    *Study
+	env      Env
+	p        rundir.Params
+	mode     prompt.Mode
+	style    prompt.Style
+	log      *slog.Logger
+	problems []Problem
+	index    map[string]int
+	samples  []*sample // task-major
+	app      *appender
 
 	mu        sync.Mutex // guards what follows
 	judged    map[string]*judgement
@@ -129,7 +116,7 @@ func (r *runner) load(ctx context.Context) error {
 		}
 	}
 	r.prog = Progress{
-		Tasks: len(r.tasks), TasksDone: tasksDone, Samples: len(r.samples), SamplesDone: done,
+		Tasks: len(r.problems), TasksDone: tasksDone, Samples: len(r.samples), SamplesDone: done,
 		SamplesPassed: passed, Attempts: count,
 	}
 	r.startDone = done
@@ -239,14 +226,14 @@ func (r *runner) run(ctx context.Context) error {
 // ask makes the request of a sample's next round and keeps the answer in
 // sm.cur.
 func (r *runner) ask(ctx context.Context, sm *sample) error {
-	t := r.tasks[sm.task]
+	pr := r.problems[sm.task]
 	round := sm.next
-	first := prompt.First(t, r.env.Language.Words())
+	first := pr.First()
 	msgs := first
 	if round > 0 {
 		msgs = prompt.Next(r.style, r.mode, first, sm.prev, sm.answer, sm.feedback)
 	}
-	a := &rundir.Attempt{TaskID: t.ID, Sample: sm.index, Round: round, Seed: requestSeed(r.p.Seed, t.ID, sm.index, round), Messages: msgs}
+	a := &rundir.Attempt{TaskID: pr.ID(), Sample: sm.index, Round: round, Seed: requestSeed(r.p.Seed, pr.ID(), sm.index, round), Messages: msgs}
 	req := llm.Request{
 		Model: r.p.Model, Messages: toLLM(msgs), N: 1, Temperature: r.p.Temperature, TopP: r.p.TopP,
 		MaxTokens: r.p.MaxTokens, Seed: &a.Seed,
@@ -271,11 +258,11 @@ func (r *runner) ask(ctx context.Context, sm *sample) error {
 // finish judges the answer in sm.cur, records the attempt and moves the
 // sample on.
 func (r *runner) finish(ctx context.Context, sm *sample) error {
-	t := r.tasks[sm.task]
+	pr := r.problems[sm.task]
 	a := sm.cur
 	sm.cur = nil
 	if a.Status != rundir.StatusTooLong {
-		if err := r.judgeAttempt(ctx, t, sm, a); err != nil {
+		if err := r.judgeAttempt(ctx, pr, sm, a); err != nil {
 			return err
 		}
 	}
@@ -291,10 +278,9 @@ func (r *runner) finish(ctx context.Context, sm *sample) error {
 		if a.Visible != nil {
 			v = *a.Visible
 		}
-		a.Feedback = prompt.Feedback(r.mode, failure(v, a.StallOf), prompt.Options{
-			TracebackBudget: r.p.TracebackBudget, Program: t.Style != tasks.Completion, Fence: r.env.Language.Words().Fence,
-			Reflections: reflections,
-		})
+		o := pr.Feedback()
+		o.TracebackBudget, o.Reflections = r.p.TracebackBudget, reflections
+		a.Feedback = prompt.Feedback(r.mode, failure(v, a.StallOf), o)
 	}
 	a.Time = time.Now().UTC()
 	if err := ctx.Err(); err != nil {
@@ -311,8 +297,8 @@ func (r *runner) finish(ctx context.Context, sm *sample) error {
 // judgeAttempt extracts the code of a's answer and sets a's verdicts:
 // reused from an earlier attempt of the sample with the same code (a
 // stall), or from the tests.
-func (r *runner) judgeAttempt(ctx context.Context, t tasks.Task, sm *sample, a *rundir.Attempt) error {
-	a.Code = extract.Code(a.Response, r.env.Language.Words().Fence)
+func (r *runner) judgeAttempt(ctx context.Context, pr Problem, sm *sample, a *rundir.Attempt) error {
+	a.Code = pr.Code(a.Response)
 	a.CodeHash = hashText(a.Code)
 	for i, h := range sm.history {
 		if h.codeHash == a.CodeHash {
@@ -321,8 +307,8 @@ func (r *runner) judgeAttempt(ctx context.Context, t tasks.Task, sm *sample, a *
 			return nil
 		}
 	}
-	program := r.env.Language.Program(t, a.Code)
-	j, reused, run, total, err := r.judge(ctx, t, program)
+	program := pr.Program(a.Code)
+	j, reused, run, total, err := r.judge(ctx, pr, program)
 	if err != nil {
 		return err
 	}
@@ -366,11 +352,11 @@ func (r *runner) complete(ctx context.Context, req llm.Request) (*response, erro
 	return &response{Cached: c, attempts: resp.Attempts}, nil
 }
 
-// judge returns the verdicts of program on t's tests. A program already
-// judged (or being judged) in this session is not run again: reused is
-// true.
-func (r *runner) judge(ctx context.Context, t tasks.Task, program string) (j *judgement, reused bool, runMS, totalMS float64, err error) {
-	key := t.ID + "\x00" + hashText(program)
+// judge returns the verdicts of program on pr's tests. A program already
+// judged (or being judged) in this session for the same problem is not run
+// again: reused is true.
+func (r *runner) judge(ctx context.Context, pr Problem, program string) (j *judgement, reused bool, runMS, totalMS float64, err error) {
+	key := pr.ID() + "\x00" + hashText(program)
 	r.mu.Lock()
 	if j, ok := r.judged[key]; ok {
 		r.mu.Unlock()
@@ -388,8 +374,8 @@ func (r *runner) judge(ctx context.Context, t tasks.Task, program string) (j *ju
 	r.judged[key] = j
 	r.mu.Unlock()
 
-	var rec evaluate.Record
-	rec, j.err = r.execute(ctx, t, program)
+	var got Judgement
+	got, j.err = r.execute(ctx, pr, program)
 	if j.err != nil {
 		r.mu.Lock()
 		delete(r.judged, key)
@@ -397,86 +383,35 @@ func (r *runner) judge(ctx context.Context, t tasks.Task, program string) (j *ju
 		close(j.done)
 		return nil, false, 0, 0, j.err
 	}
-	scoring := r.suites
-	if r.p.FeedbackTests == rundir.VisibleTests {
-		scoring = r.suites[:len(r.suites)-1]
-		v := verdictOf(rec, languages.Visible)
-		j.visible = &v
-	}
-	j.v = verdictOf(rec, scoring...)
+	j.v, j.visible = got.Verdict, got.Visible
 	close(j.done)
-	return j, false, rec.RunMS, rec.TotalMS, nil
+	return j, false, got.RunMS, got.TotalMS, nil
 }
 
-// execute runs program against the suites of t's tests in the sandbox, in
-// one job. A sandbox failure is never a verdict: it is retried, and if it
-// persists the run stops.
-func (r *runner) execute(ctx context.Context, t tasks.Task, program string) (evaluate.Record, error) {
-	limits := sandbox.Limits{Timeout: time.Duration(r.p.TimeoutMS) * time.Millisecond, Memory: r.p.MemoryBytes}
-	if d, ok := r.env.Timeouts[t.ID]; ok {
-		limits.Timeout = d
-	}
+// execute judges program. A sandbox failure is never a verdict: it is
+// retried, and if it persists the run stops.
+func (r *runner) execute(ctx context.Context, pr Problem, program string) (Judgement, error) {
 	for try := 1; ; try++ {
-		rec := evaluate.One(ctx, r.env.Runner, r.env.Language, t, tasks.Sample{TaskID: t.ID, Solution: program}, limits, r.suites...)
-		if err := ctx.Err(); err != nil {
-			return rec, err
+		j, err := pr.Judge(ctx, program)
+		if cerr := ctx.Err(); cerr != nil {
+			return j, cerr
 		}
 		r.mu.Lock()
 		r.prog.Executions++
 		r.mu.Unlock()
-		if rec.Status != evaluate.StatusSandboxError {
-			return rec, nil
+		if err == nil {
+			return j, nil
 		}
 		if try == sandboxTries {
-			return rec, fmt.Errorf("the sandbox failed %d times running task %s: %s", 2*try, t.ID, rec.Message)
+			return j, fmt.Errorf("the sandbox failed %d times running task %s: %w", 2*try, pr.ID(), err)
 		}
-		r.log.Warn("the sandbox failed; retrying", "task", t.ID, "err", rec.Message)
+		r.log.Warn("the sandbox failed; retrying", "task", pr.ID(), "err", err)
 		select {
 		case <-time.After(time.Duration(try) * time.Second):
 		case <-ctx.Done():
-			return rec, ctx.Err()
+			return j, ctx.Err()
 		}
 	}
-}
-
-// verdictOf is rec's verdict on the given suites of tests: it passes when
-// each of them does, and otherwise says how the first that failed did. A
-// limit that fired, or a solution that did not load, fails them all alike.
-func verdictOf(rec evaluate.Record, suites ...languages.Suite) rundir.Verdict {
-	out := rec.Outcome
-	if out == nil {
-		out = &languages.Outcome{Passed: rec.Passed, Class: rec.ErrorClass, ErrorType: rec.ErrorType, Message: rec.Message}
-	}
-	status := rec.Status
-	if len(out.Suites) > 0 {
-		var failed *languages.Outcome
-		for _, s := range suites {
-			if o := out.Suites[s]; o != nil && !o.Passed {
-				failed = o
-				break
-			}
-		}
-		if failed == nil {
-			out, status = &languages.Outcome{Passed: true, Class: languages.Pass}, evaluate.StatusPassed
-		} else {
-			out, status = failed, evaluate.StatusFailed
-		}
-	}
-	v := rundir.Verdict{
-		Passed: out.Passed, Status: status, ErrorClass: string(out.Class), ErrorType: out.ErrorType,
-		Message: prompt.Truncate(out.Message, maxMessage), Line: out.Line, LineText: out.LineText,
-		TestLine: out.TestLine, TestText: out.TestText, Call: out.Call, Expected: out.Expected, Actual: out.Actual,
-		Traceback: prompt.Truncate(out.Traceback, maxTraceback),
-	}
-	if len(suites) > 1 && len(rec.Outcome.Suites) > 0 {
-		v.Suites = make(map[languages.Suite]bool, len(suites))
-		for _, s := range suites {
-			if o := rec.Outcome.Suites[s]; o != nil {
-				v.Suites[s] = o.Passed
-			}
-		}
-	}
-	return v
 }
 
 func toLLM(msgs []prompt.Message) []llm.Message {

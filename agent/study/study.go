@@ -338,24 +338,22 @@ func (s *Study) prepare(env Env) (*runner, error) {
 		if !ok {
 			return nil, fmt.Errorf("task %s is not in dataset %s", id, env.Dataset.Name)
 		}
-		r.tasks = append(r.tasks, t)
-		r.index[id] = i
-		if p.FeedbackTests == rundir.VisibleTests && t.VisibleTest == "" {
-			return nil, fmt.Errorf("task %s has no visible example tests: feedback_tests visible needs them", id)
+		timeout := time.Duration(p.TimeoutMS) * time.Millisecond
+		if d, ok := env.Timeouts[id]; ok {
+			timeout = d
 		}
+		pr, err := newTaskProblem(t, env.Language, env.Runner, env.Suites, p.FeedbackTests == rundir.VisibleTests, timeout, p.MemoryBytes)
+		if err != nil {
+			return nil, err
+		}
+		r.problems = append(r.problems, pr)
+		r.index[id] = i
 	}
-	r.suites = append([]languages.Suite(nil), env.Suites...)
-	if len(r.suites) == 0 {
-		r.suites = []languages.Suite{languages.Base}
-	}
-	if p.FeedbackTests == rundir.VisibleTests {
-		r.suites = append(r.suites, languages.Visible)
-	}
-	r.samples = make([]*sample, len(r.tasks)*p.Samples)
+	r.samples = make([]*sample, len(r.problems)*p.Samples)
 	for i := range r.samples {
 		r.samples[i] = &sample{task: i / p.Samples, index: i % p.Samples, seq: i}
 	}
-	r.tasksLeft = make([]int, len(r.tasks))
+	r.tasksLeft = make([]int, len(r.problems))
 	for i := range r.tasksLeft {
 		r.tasksLeft[i] = p.Samples
 	}
