@@ -318,7 +318,7 @@ func (r *runner) judgeAttempt(ctx context.Context, pr Problem, sm *sample, a *ru
 
 // response is a completion as the loop sees it.
 type response struct {
-	Cached
+	llm.Cached
 	hit      bool
 	attempts int
 }
@@ -327,7 +327,7 @@ type response struct {
 func (r *runner) complete(ctx context.Context, req llm.Request) (*response, error) {
 	var key string
 	if r.env.Cache != nil {
-		key = CacheKey(r.env.Endpoint, req)
+		key = llm.CacheKey(r.env.Endpoint, req)
 		if c, ok := r.env.Cache.Get(key); ok {
 			return &response{Cached: c, hit: true}, nil
 		}
@@ -339,7 +339,7 @@ func (r *runner) complete(ctx context.Context, req llm.Request) (*response, erro
 	if len(resp.Choices) == 0 {
 		return nil, errors.New("the model returned no completion")
 	}
-	c := Cached{
+	c := llm.Cached{
 		Key: key, Content: resp.Choices[0].Content, FinishReason: resp.Choices[0].FinishReason,
 		PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens,
 		LatencyMS: float64(resp.Latency.Microseconds()) / 1000,

@@ -76,8 +76,8 @@ type Model interface {
 // and dataset.
 type Env struct {
 	Model    Model
-	Endpoint string // the endpoint's identity in cache keys (see Endpoint)
-	Cache    *Cache // nil: no response cache
+	Endpoint string     // the endpoint's identity in cache keys (see Endpoint)
+	Cache    *llm.Cache // nil: no response cache
 
 	// Concurrency is the model requests in flight (the client enforces
 	// it); 0 means Params.Concurrency.

@@ -101,7 +101,7 @@ every round.
 Everything goes to a run directory (--out, default runs/MODEL-FEEDBACK-TIME): manifest.json (every
 parameter), attempts.jsonl (one line per attempt, appended crash-safely), summary.json. An
 interrupted or crashed run continues exactly where it stopped with --resume DIR. Responses are
-cached on disk by request (--cache, default $` + study.CacheEnv + ` or ~/.cache/selfrepair/responses), so a
+cached on disk by request (--cache, default $` + llm.CacheEnv + ` or ~/.cache/selfrepair/responses), so a
 repeated study asks the model nothing. See agent/rundir/SCHEMA.md.
 
 The endpoint is any OpenAI-compatible server (--base-url, --api-key; default $OPENAI_BASE_URL and
@@ -165,7 +165,7 @@ Exit codes: 0 done, 1 error, 2 usage error, 130 interrupted (resumable).`,
 	fl.StringVar(&o.Image, "image", "", "sandbox image (default "+builtin.Language().ImageRef()+")")
 	fl.DurationVar(&o.Timeout, "timeout", 3*time.Second, "time limit of one program's tests, in CPU time; a task whose reference solution needs more gets 4× its runtime")
 	fl.StringVar(&o.Memory, "memory", units.BytesSize(float64(d.Memory)), "memory limit of one program")
-	fl.StringVar(&o.Cache, "cache", "", "response cache directory (default $"+study.CacheEnv+" or ~/.cache/selfrepair/responses)")
+	fl.StringVar(&o.Cache, "cache", "", "response cache directory (default $"+llm.CacheEnv+" or ~/.cache/selfrepair/responses)")
 	fl.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the response cache")
 	return cmd
 }
@@ -431,7 +431,7 @@ func openEndpoint(ctx context.Context, spec endpointSpec, log *slog.Logger) (*en
 	if spec.sim != nil {
 		key = cmp.Or(spec.apiKey, "unused")
 	}
-	e.url = study.Endpoint(base)
+	e.url = llm.Endpoint(base)
 	if e.identity == "" {
 		e.identity = e.url
 	}
@@ -673,18 +673,18 @@ func llmTimeout(o *StudyOptions, s *rundir.SimInfo) time.Duration {
 	return 0
 }
 
-func openCache(o *StudyOptions) (*study.Cache, rundir.CacheInfo, error) {
+func openCache(o *StudyOptions) (*llm.Cache, rundir.CacheInfo, error) {
 	if o.NoCache {
 		return nil, rundir.CacheInfo{}, nil
 	}
 	dir := o.Cache
 	if dir == "" {
 		var err error
-		if dir, err = study.DefaultCacheDir(); err != nil {
+		if dir, err = llm.DefaultCacheDir(); err != nil {
 			return nil, rundir.CacheInfo{}, err
 		}
 	}
-	c, err := study.OpenCache(dir)
+	c, err := llm.OpenCache(dir)
 	if err != nil {
 		return nil, rundir.CacheInfo{}, err
 	}
@@ -721,7 +721,7 @@ func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, lang languag
 
 // execStudy runs the study with a progress display and prints its summary.
 func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, lang languages.Language, ep *endpoint,
-	cache *study.Cache, sb *sandbox.Sandbox, size, conc int, imageID string) error {
+	cache *llm.Cache, sb *sandbox.Sandbox, size, conc int, imageID string) error {
 	suites := scoringSuites(ds)
 	// Each task's limit comes from its reference solution's runtime,
 	// measured once per image (as EvalPlus does), never below --timeout: a

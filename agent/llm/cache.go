@@ -1,4 +1,4 @@
-package study
+package llm
 
 import (
 	"crypto/sha256"
@@ -10,8 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-
-	"github.com/selfrepair/selfrepair/agent/llm"
 )
 
 // CacheEnv is the environment variable that overrides the default
@@ -64,7 +62,7 @@ type Cached struct {
 // canonical encoding of the endpoint's identity (its base URL without
 // credentials, see [Endpoint]), the model, the messages and every sampling
 // parameter (n, temperature, top_p, max_tokens, seed, stop).
-func CacheKey(endpoint string, req llm.Request) string {
+func CacheKey(endpoint string, req Request) string {
 	type message struct {
 		Role    string `json:"role"`
 		Content string `json:"content"`

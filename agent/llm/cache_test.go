@@ -1,20 +1,18 @@
-package study
+package llm
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/selfrepair/selfrepair/agent/llm"
 )
 
 func TestCacheKey(t *testing.T) {
 	temp, topP, seed := float32(0.8), float32(0.95), 42
-	base := func() llm.Request {
+	base := func() Request {
 		t, p, s := temp, topP, seed
-		return llm.Request{
+		return Request{
 			Model:    "m",
-			Messages: []llm.Message{{Role: "system", Content: "sys"}, {Role: "user", Content: "task"}},
+			Messages: []Message{{Role: "system", Content: "sys"}, {Role: "user", Content: "task"}},
 			N:        1, Temperature: &t, TopP: &p, MaxTokens: 512, Seed: &s, Stop: []string{"```\n"},
 		}
 	}
@@ -29,24 +27,24 @@ func TestCacheKey(t *testing.T) {
 	tests := []struct {
 		name     string
 		endpoint string
-		change   func(*llm.Request)
+		change   func(*Request)
 	}{
 		{"endpoint", "http://other/v1", nil},
-		{"model", "", func(r *llm.Request) { r.Model = "m2" }},
-		{"message content", "", func(r *llm.Request) { r.Messages[1].Content = "task2" }},
-		{"message role", "", func(r *llm.Request) { r.Messages[1].Role = "assistant" }},
-		{"message boundary", "", func(r *llm.Request) {
-			r.Messages = []llm.Message{{Role: "system", Content: "systask"}, {Role: "user", Content: ""}}
+		{"model", "", func(r *Request) { r.Model = "m2" }},
+		{"message content", "", func(r *Request) { r.Messages[1].Content = "task2" }},
+		{"message role", "", func(r *Request) { r.Messages[1].Role = "assistant" }},
+		{"message boundary", "", func(r *Request) {
+			r.Messages = []Message{{Role: "system", Content: "systask"}, {Role: "user", Content: ""}}
 		}},
-		{"extra message", "", func(r *llm.Request) { r.Messages = append(r.Messages, llm.Message{Role: "user", Content: ""}) }},
-		{"n", "", func(r *llm.Request) { r.N = 2 }},
-		{"temperature", "", func(r *llm.Request) { r.Temperature = &zero }},
-		{"temperature unset", "", func(r *llm.Request) { r.Temperature = nil }},
-		{"top_p", "", func(r *llm.Request) { r.TopP = nil }},
-		{"max tokens", "", func(r *llm.Request) { r.MaxTokens = 0 }},
-		{"seed", "", func(r *llm.Request) { s := 43; r.Seed = &s }},
-		{"seed unset", "", func(r *llm.Request) { r.Seed = nil }},
-		{"stop", "", func(r *llm.Request) { r.Stop = nil }},
+		{"extra message", "", func(r *Request) { r.Messages = append(r.Messages, Message{Role: "user", Content: ""}) }},
+		{"n", "", func(r *Request) { r.N = 2 }},
+		{"temperature", "", func(r *Request) { r.Temperature = &zero }},
+		{"temperature unset", "", func(r *Request) { r.Temperature = nil }},
+		{"top_p", "", func(r *Request) { r.TopP = nil }},
+		{"max tokens", "", func(r *Request) { r.MaxTokens = 0 }},
+		{"seed", "", func(r *Request) { s := 43; r.Seed = &s }},
+		{"seed unset", "", func(r *Request) { r.Seed = nil }},
+		{"stop", "", func(r *Request) { r.Stop = nil }},
 	}
 	seen := map[string]string{key: "base"}
 	for _, tt := range tests {
@@ -89,7 +87,7 @@ func TestCacheRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := CacheKey("e", llm.Request{Model: "m"})
+	key := CacheKey("e", Request{Model: "m"})
 	if _, ok := c.Get(key); ok {
 		t.Fatal("hit in an empty cache")
 	}
@@ -112,35 +110,11 @@ func TestCacheRoundTrip(t *testing.T) {
 		t.Error("a truncated entry was a hit")
 	}
 	// An entry under the wrong name is a miss.
-	other := CacheKey("e", llm.Request{Model: "other"})
+	other := CacheKey("e", Request{Model: "other"})
 	os.MkdirAll(filepath.Join(dir, other[:2]), 0o755)
 	b, _ := os.ReadFile(path)
 	os.WriteFile(filepath.Join(dir, other[:2], other+".json"), b, 0o644)
 	if _, ok := c.Get(other); ok {
 		t.Error("an entry stored under another key was a hit")
-	}
-}
-
-func TestRequestSeeds(t *testing.T) {
-	seen := map[int]bool{}
-	for _, task := range []string{"HumanEval/1", "HumanEval/11", "HumanEval/2"} {
-		for sample := range 20 {
-			for round := range 6 {
-				s := requestSeed(1, task, sample, round)
-				if s < 0 || s >= 1<<31 {
-					t.Fatalf("seed %d out of range", s)
-				}
-				if seen[s] {
-					t.Fatalf("seed %d repeated", s)
-				}
-				seen[s] = true
-				if requestSeed(1, task, sample, round) != s {
-					t.Fatal("seed is not a function of its inputs")
-				}
-			}
-		}
-	}
-	if requestSeed(1, "T", 0, 0) == requestSeed(2, "T", 0, 0) {
-		t.Error("the study seed does not change request seeds")
 	}
 }
