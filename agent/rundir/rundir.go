@@ -46,7 +46,7 @@ type Dir struct {
 // Create makes path a new run directory and locks it. The directory may
 // exist if it is empty.
 func Create(path string) (*Dir, error) {
-	if err := checkEmpty(path); err != nil {
+	if err := CheckNew(path); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(path, 0o755); err != nil {
@@ -57,22 +57,31 @@ func Create(path string) (*Dir, error) {
 		return nil, err
 	}
 	// Again under the lock: another process may have made a run here.
-	if err := checkEmpty(path); err != nil {
+	if err := CheckNew(path); err != nil {
 		d.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
-// checkEmpty fails unless path is missing or an empty directory (but for
-// a lock file).
-func checkEmpty(path string) error {
+// ErrHoldsRun means the path of a new run directory holds a run.
+var ErrHoldsRun = errors.New("already holds a run")
+
+// CheckNew says whether path can be made a new run directory: it is
+// missing, or empty but for a lock (a Create that crashed). A path that
+// holds a run gives an error wrapping ErrHoldsRun.
+func CheckNew(path string) error {
 	entries, err := os.ReadDir(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("cannot use %s as a run directory: %w", path, err)
+	}
+	for _, e := range entries {
+		if e.Name() == ManifestFile {
+			return fmt.Errorf("%s %w", path, ErrHoldsRun)
+		}
 	}
 	for _, e := range entries {
 		if e.Name() != lockFile {

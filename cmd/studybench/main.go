@@ -23,7 +23,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,9 +32,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
+	"github.com/selfrepair/selfrepair/agent/session"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
 	"github.com/selfrepair/selfrepair/languages/builtin"
@@ -118,40 +117,17 @@ func runOne(c config) error {
 		return err
 	}
 
-	s, err := sim.New(sim.Options{Latency: c.latency})
+	sess, err := session.Open(ctx, session.Settings{
+		Model: &session.ModelSettings{Name: sim.DefaultModel, Sim: &rundir.SimInfo{InProcess: true, LatencyMS: c.latency.Milliseconds()},
+			Dataset: "humaneval", Concurrency: c.concurrency},
+		Sandbox: session.SandboxSettings{Language: builtin.Language(), Size: c.sandboxes,
+			Limits: sandbox.Limits{Timeout: c.timeout}, HashSeed: study.HashSeed(c.seed)},
+	})
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		s.Serve(sctx, ln)
-	}()
-	defer func() { cancel(); <-served }()
-	base := "http://" + ln.Addr().String() + "/v1"
-	client, err := llm.New(llm.Options{BaseURL: base, Concurrency: c.concurrency})
-	if err != nil {
-		return err
-	}
-
-	eng, err := sandbox.NewEngine(ctx)
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: builtin.Language().ImageRef(), Size: c.sandboxes,
-		Limits: sandbox.Limits{Timeout: c.timeout}, HashSeed: study.HashSeed(c.seed), Preload: builtin.Language().Preload()})
-	if err != nil {
-		return err
-	}
-	defer sb.Close()
+	defer sess.Close()
+	sb := sess.Sandbox
 	if err := sb.Warm(ctx); err != nil {
 		return err
 	}
@@ -169,14 +145,14 @@ func runOne(c config) error {
 	}
 	st, err := study.Create(filepath.Join(tmp, "run"), rundir.Manifest{Params: p,
 		Dataset: rundir.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks)},
-		Model:   rundir.ModelInfo{Name: p.Model, Endpoint: base, Simulator: true}})
+		Model:   rundir.ModelInfo{Name: p.Model, Endpoint: sess.URL, Simulator: true}})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 
 	start := time.Now()
-	err = st.Run(ctx, study.Env{Model: client, Endpoint: "bench", Language: builtin.Language(), Runner: sb, Parallel: c.sandboxes, Dataset: ds})
+	err = st.Run(ctx, study.Env{Model: sess.Client, Endpoint: "bench", Language: sess.Language, Runner: sb, Parallel: c.sandboxes, Dataset: ds})
 	if err != nil {
 		return err
 	}

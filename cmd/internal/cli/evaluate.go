@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/selfrepair/selfrepair/agent/evaluate"
+	"github.com/selfrepair/selfrepair/agent/session"
 	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/reports"
@@ -153,27 +153,20 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 		defer os.Remove(out.Name())
 		defer out.Close()
 	}
-	image := cmp.Or(o.Image, lang.ImageRef())
-	eng, err := f.Engine(ctx)
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
 	limits := sandbox.Limits{Timeout: o.Timeout, Memory: mem}
-	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: o.Concurrency, Limits: limits,
-		HashSeed: o.HashSeed, Logger: log, Preload: lang.Preload()})
+	sess, err := session.Open(ctx, session.Settings{
+		Sandbox: session.SandboxSettings{Language: lang, Image: o.Image, Isolation: iso, Size: o.Concurrency, Limits: limits,
+			HashSeed: o.HashSeed},
+		Logger: log,
+	})
 	if err != nil {
 		return imageHint(err, lang.Name())
 	}
-	defer sb.Close()
+	defer sess.Close()
 
 	var timeouts map[string]time.Duration
 	if o.Calibrate == "always" || (o.Calibrate == "auto" && len(suites) > 1) {
-		img, err := eng.Image(ctx, image)
-		if err != nil {
-			return err
-		}
-		if timeouts, err = calibrate(ctx, log, sb, lang, ds, suites, img.ID, o.Timeout, o.Factor, o.Concurrency); err != nil {
+		if timeouts, err = sess.TimeLimits(ctx, ds, suites, o.Timeout, o.Factor, calibrationProgress(log)); err != nil {
 			return err
 		}
 	}
@@ -181,7 +174,7 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	log.Info("evaluating", "dataset", ds.Name, "samples", len(samples), "isolation", iso, "concurrency", o.Concurrency)
 	every := throttle{every: 2 * time.Second}
 	recs, err := evaluate.Run(ctx, evaluate.Options{
-		Runner: sb, Language: lang, Dataset: ds, Samples: samples, Concurrency: o.Concurrency, Limits: limits, Suites: suites, Timeouts: timeouts,
+		Runner: sess.Sandbox, Language: lang, Dataset: ds, Samples: samples, Concurrency: o.Concurrency, Limits: limits, Suites: suites, Timeouts: timeouts,
 		Progress: func(done, total, passed int) {
 			if every.due(done == total) {
 				log.Info("progress", "done", fmt.Sprintf("%d/%d", done, total), "passed", passed)
@@ -202,20 +195,15 @@ func runEvaluate(ctx context.Context, f *Factory, o *EvaluateOptions) error {
 	return printSummary(f, ds.Name, recs, ks, suites, o.Out, time.Since(start))
 }
 
-// calibrate sets per-task time limits from the reference solutions'
-// runtimes (evaluate.Calibrate), logging its progress.
-func calibrate(ctx context.Context, log *slog.Logger, sb *sandbox.Sandbox, lang languages.Language, ds *tasks.Dataset, suites []languages.Suite,
-	imageID string, floor time.Duration, factor float64, workers int) (map[string]time.Duration, error) {
-	cal := evaluate.DefaultCalibration()
-	cal.Language = lang
-	cal.Floor, cal.Factor, cal.Suites, cal.Image, cal.Cache, cal.Workers = floor, factor, suites, imageID, evaluate.CacheDir(), workers
+// calibrationProgress logs the progress of the measuring of reference
+// runtimes (session.TimeLimits).
+func calibrationProgress(log *slog.Logger) func(done, total int) {
 	every := throttle{every: 2 * time.Second}
-	cal.Progress = func(done, total int) {
+	return func(done, total int) {
 		if every.due(done == total) {
 			log.Info("measuring reference runtimes (once per image and harness)", "done", fmt.Sprintf("%d/%d", done, total))
 		}
 	}
-	return evaluate.Calibrate(ctx, sb, ds, cal)
 }
 
 // scoringSuites are the suites of tests an attempt at ds is scored on:

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/docker/go-units"
@@ -28,9 +25,9 @@ import (
 	"github.com/selfrepair/selfrepair/agent/llm"
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
+	"github.com/selfrepair/selfrepair/agent/session"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
-	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
@@ -356,122 +353,6 @@ func selectTasks(ds *tasks.Dataset, spec string) ([]string, error) {
 	return ids, nil
 }
 
-// endpoint is the model endpoint of a run.
-type endpoint struct {
-	client   *llm.Client
-	url      string // base URL without credentials
-	identity string // in cache keys
-	sim      *rundir.SimInfo
-	sniff    *simSniffer
-	stop     func()
-}
-
-func (e *endpoint) simulator() bool { return e.sim != nil || e.sniff.seen.Load() }
-
-// simSniffer notices responses of the simulator (header X-Selfrepair-Simulator).
-type simSniffer struct {
-	base http.RoundTripper
-	seen atomic.Bool
-}
-
-func (s *simSniffer) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := s.base.RoundTrip(req)
-	if err == nil && resp.Header.Get("X-Selfrepair-Simulator") != "" {
-		s.seen.Store(true)
-	}
-	return resp, err
-}
-
-// endpointSpec says which endpoint to use.
-type endpointSpec struct {
-	model, baseURL, apiKey string
-	sim                    *rundir.SimInfo // start the simulator in this process
-	dataset, dataDir       string          // for the simulator
-	concurrency            int
-	timeout                time.Duration
-}
-
-// openEndpoint starts the simulator if asked, makes the client and checks
-// that the endpoint serves the model: a wrong URL, key or model is one
-// error here rather than hundreds of failed requests.
-func openEndpoint(ctx context.Context, spec endpointSpec, log *slog.Logger) (*endpoint, error) {
-	e := &endpoint{stop: func() {}}
-	base := spec.baseURL
-	if spec.sim != nil {
-		faults := sim.Faults{RetryAfter: 200 * time.Millisecond}
-		if r := spec.sim.FaultRate / 5; r > 0 {
-			faults.RateLimit, faults.ServerError, faults.Hang, faults.Malformed, faults.Truncated = r, r, r, r, r
-		}
-		s, err := sim.New(sim.Options{
-			Seed: spec.sim.Seed, Models: []string{spec.model}, Datasets: []string{spec.dataset}, DataDir: spec.dataDir,
-			Latency: time.Duration(spec.sim.LatencyMS) * time.Millisecond, Faults: faults,
-		})
-		if err != nil {
-			return nil, err
-		}
-		var lc net.ListenConfig
-		ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("cannot start the simulator: %w", err)
-		}
-		sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			s.Serve(sctx, ln)
-		}()
-		e.stop = func() { cancel(); <-done }
-		base = "http://" + ln.Addr().String() + "/v1"
-		e.sim = spec.sim
-		e.identity = fmt.Sprintf("selfrepair-sim (in process, seed %d)", spec.sim.Seed)
-		log.Info("using the SIMULATED code model (agent/sim, a test double, not a real LLM)", "url", base, "model", spec.model)
-	}
-	base = cmp.Or(base, os.Getenv("OPENAI_BASE_URL"), llm.DefaultBaseURL)
-	key := cmp.Or(spec.apiKey, os.Getenv("OPENAI_API_KEY"))
-	if spec.sim != nil {
-		key = cmp.Or(spec.apiKey, "unused")
-	}
-	e.url = llm.Endpoint(base)
-	if e.identity == "" {
-		e.identity = e.url
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = spec.concurrency
-	e.sniff = &simSniffer{base: tr}
-	hc := &http.Client{Transport: e.sniff}
-	var err error
-	e.client, err = llm.New(llm.Options{BaseURL: base, APIKey: key, Timeout: spec.timeout, Concurrency: spec.concurrency,
-		HTTPClient: hc, Logger: log})
-	if err != nil {
-		e.stop()
-		return nil, err
-	}
-	// Fail fast: a client that gives up soon, for the model list.
-	pre, err := llm.New(llm.Options{BaseURL: base, APIKey: key, Timeout: min(cmp.Or(spec.timeout, 30*time.Second), 30*time.Second),
-		MaxRetries: 2, HTTPClient: hc})
-	if err != nil {
-		e.stop()
-		return nil, err
-	}
-	ids, err := pre.Models(ctx)
-	var le *llm.Error
-	switch {
-	case errors.As(err, &le) && le.Kind == llm.KindNotFound:
-		log.Debug("the endpoint lists no models; the first request will tell", "url", e.url)
-	case err != nil:
-		e.stop()
-		return nil, err
-	case !slices.Contains(ids, spec.model):
-		e.stop()
-		served := ids
-		if len(served) > 8 {
-			served = append(served[:8:8], "…")
-		}
-		return nil, fmt.Errorf("model %q is not served by %s (it serves: %s)", spec.model, e.url, strings.Join(served, ", "))
-	}
-	return e, nil
-}
-
 // toolVersion names this build of selfrepair.
 func toolVersion() string {
 	v := "selfrepair"
@@ -539,41 +420,36 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	if out == "" {
 		out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", safeName(model), mode, time.Now().Format("20060102-150405")))
 	}
-	if err := mustBeNew(out); err != nil {
+	if err := checkOut(out); err != nil {
 		return err
 	}
 	var simInfo *rundir.SimInfo
 	if o.Sim {
 		simInfo = &rundir.SimInfo{InProcess: true, Seed: o.SimSeed, LatencyMS: o.SimLatency.Milliseconds(), FaultRate: o.SimFaultRate}
 	}
-	ep, err := openEndpoint(ctx, endpointSpec{
-		model: model, baseURL: o.BaseURL, apiKey: o.APIKey, sim: simInfo, dataset: o.Dataset, dataDir: o.DataDir,
-		concurrency: o.Concurrency, timeout: llmTimeout(o, simInfo),
-	}, log)
-	if err != nil {
-		return err
-	}
-	defer ep.stop()
-	cache, cacheInfo, err := openCache(o)
-	if err != nil {
-		return err
-	}
 	iso, _ := sandbox.ParseIsolation(o.Isolation)
-	image := cmp.Or(o.Image, lang.ImageRef())
 	runID := sandbox.NewRunID()
-	sb, imageID, closeSB, err := openSandbox(ctx, f, log, lang, image, iso, o.Sandboxes, o.Timeout, mem, study.HashSeed(o.Seed), runID)
+	sess, err := session.Open(ctx, session.Settings{
+		Model: &session.ModelSettings{Name: model, BaseURL: o.BaseURL, APIKey: o.APIKey, Sim: simInfo, Dataset: o.Dataset,
+			DataDir: o.DataDir, Concurrency: o.Concurrency, Timeout: llmTimeout(o, simInfo)},
+		Cache: cacheSettings(o),
+		Sandbox: session.SandboxSettings{Language: lang, Image: o.Image, Isolation: iso, Size: o.Sandboxes,
+			Limits: sandbox.Limits{Timeout: o.Timeout, Memory: mem}, HashSeed: study.HashSeed(o.Seed), RunID: runID},
+		Logger: log,
+	})
 	if err != nil {
-		return err
+		return imageHint(err, lang.Name())
 	}
-	defer closeSB()
+	defer sess.Close()
 	m := rundir.Manifest{
 		RunID:  runID,
 		Params: p,
 		Dataset: rundir.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks),
 			DataDir: absDir(o.DataDir)},
-		Model:   rundir.ModelInfo{Name: model, Endpoint: ep.url, Simulator: ep.simulator(), Sim: simInfo},
-		Sandbox: rundir.SandboxInfo{Image: image, ImageID: imageID, Isolation: string(iso), Size: o.Sandboxes, HashSeed: study.HashSeed(o.Seed)},
-		Cache:   cacheInfo,
+		Model: rundir.ModelInfo{Name: model, Endpoint: sess.URL, Simulator: sess.Simulator(), Sim: simInfo},
+		Sandbox: rundir.SandboxInfo{Image: sess.Image, ImageID: sess.ImageID, Isolation: string(iso), Size: o.Sandboxes,
+			HashSeed: study.HashSeed(o.Seed)},
+		Cache: sess.CacheInfo,
 	}
 	st, err := study.Create(out, m)
 	if err != nil {
@@ -581,8 +457,8 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	}
 	defer st.Close()
 	log.Info("study", "dir", out, "dataset", ds.Name, "tasks", len(ids), "samples", o.Samples, "rounds", o.Rounds,
-		"feedback", mode, "model", model, "simulator", ep.simulator())
-	return execStudy(ctx, f, log, st, ds, lang, ep, cache, sb, o.Sandboxes, o.Concurrency, imageID)
+		"feedback", mode, "model", model, "simulator", sess.Simulator())
+	return execStudy(ctx, f, log, st, ds, sess, o.Sandboxes, o.Concurrency)
 }
 
 func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
@@ -625,22 +501,6 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	if o.changed("concurrency") {
 		conc = o.Concurrency
 	}
-	ep, err := openEndpoint(ctx, endpointSpec{
-		model: p.Model, baseURL: baseURL, apiKey: o.APIKey, sim: simInfo, dataset: p.Dataset, dataDir: dataDir,
-		concurrency: conc, timeout: llmTimeout(o, simInfo),
-	}, log)
-	if err != nil {
-		return err
-	}
-	defer ep.stop()
-	if m.Model.Sim == nil && !m.Model.Simulator && ep.simulator() {
-		log.Warn("this endpoint is the simulator, but the run began with another model endpoint")
-	}
-	cache, _, err := openCache(o)
-	if err != nil {
-		return err
-	}
-	image := cmp.Or(o.Image, m.Sandbox.Image)
 	isoName := m.Sandbox.Isolation
 	if o.changed("isolation") {
 		isoName = o.Isolation
@@ -653,14 +513,24 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	if o.changed("sandboxes") {
 		size = o.Sandboxes
 	}
-	sb, imageID, closeSB, err := openSandbox(ctx, f, log, lang, image, iso, size, time.Duration(p.TimeoutMS)*time.Millisecond,
-		p.MemoryBytes, m.Sandbox.HashSeed, m.RunID)
+	sess, err := session.Open(ctx, session.Settings{
+		Model: &session.ModelSettings{Name: p.Model, BaseURL: baseURL, APIKey: o.APIKey, Sim: simInfo, Dataset: p.Dataset,
+			DataDir: dataDir, Concurrency: conc, Timeout: llmTimeout(o, simInfo)},
+		Cache: cacheSettings(o),
+		Sandbox: session.SandboxSettings{Language: lang, Image: cmp.Or(o.Image, m.Sandbox.Image), Isolation: iso, Size: size,
+			Limits:   sandbox.Limits{Timeout: time.Duration(p.TimeoutMS) * time.Millisecond, Memory: p.MemoryBytes},
+			HashSeed: m.Sandbox.HashSeed, RunID: m.RunID},
+		Logger: log,
+	})
 	if err != nil {
-		return err
+		return imageHint(err, lang.Name())
 	}
-	defer closeSB()
-	log.Info("resuming study", "dir", o.Resume, "dataset", ds.Name, "model", p.Model, "simulator", ep.simulator())
-	return execStudy(ctx, f, log, st, ds, lang, ep, cache, sb, size, conc, imageID)
+	defer sess.Close()
+	if m.Model.Sim == nil && !m.Model.Simulator && sess.Simulator() {
+		log.Warn("this endpoint is the simulator, but the run began with another model endpoint")
+	}
+	log.Info("resuming study", "dir", o.Resume, "dataset", ds.Name, "model", p.Model, "simulator", sess.Simulator())
+	return execStudy(ctx, f, log, st, ds, sess, size, conc)
 }
 
 func llmTimeout(o *StudyOptions, s *rundir.SimInfo) time.Duration {
@@ -673,55 +543,16 @@ func llmTimeout(o *StudyOptions, s *rundir.SimInfo) time.Duration {
 	return 0
 }
 
-func openCache(o *StudyOptions) (*llm.Cache, rundir.CacheInfo, error) {
+// cacheSettings is the response cache of --cache and --no-cache.
+func cacheSettings(o *StudyOptions) *session.CacheSettings {
 	if o.NoCache {
-		return nil, rundir.CacheInfo{}, nil
+		return nil
 	}
-	dir := o.Cache
-	if dir == "" {
-		var err error
-		if dir, err = llm.DefaultCacheDir(); err != nil {
-			return nil, rundir.CacheInfo{}, err
-		}
-	}
-	c, err := llm.OpenCache(dir)
-	if err != nil {
-		return nil, rundir.CacheInfo{}, err
-	}
-	return c, rundir.CacheInfo{Dir: absDir(dir), Enabled: true}, nil
-}
-
-// openSandbox connects to the engine and starts the sandbox; close
-// removes its containers.
-func openSandbox(ctx context.Context, f *Factory, log *slog.Logger, lang languages.Language, image string, iso sandbox.Isolation, size int,
-	timeout time.Duration, mem int64, hashSeed, runID string) (*sandbox.Sandbox, string, func(), error) {
-	eng, err := f.Engine(ctx)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	info, err := eng.Image(ctx, image)
-	if err != nil {
-		eng.Close()
-		return nil, "", nil, imageHint(err, lang.Name())
-	}
-	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: iso, Size: size,
-		Limits: sandbox.Limits{Timeout: timeout, Memory: mem}, HashSeed: hashSeed, RunID: runID,
-		Preload: lang.Preload(), Logger: log})
-	if err != nil {
-		eng.Close()
-		return nil, "", nil, imageHint(err, lang.Name())
-	}
-	return sb, info.ID, func() {
-		if err := sb.Close(); err != nil {
-			log.Warn("could not remove every sandbox container", "err", err)
-		}
-		eng.Close()
-	}, nil
+	return &session.CacheSettings{Dir: o.Cache}
 }
 
 // execStudy runs the study with a progress display and prints its summary.
-func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, lang languages.Language, ep *endpoint,
-	cache *llm.Cache, sb *sandbox.Sandbox, size, conc int, imageID string) error {
+func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, sess *session.Session, size, conc int) error {
 	suites := scoringSuites(ds)
 	// Each task's limit comes from its reference solution's runtime,
 	// measured once per image (as EvalPlus does), never below --timeout: a
@@ -730,24 +561,20 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 	m := st.Manifest()
 	studied := &tasks.Dataset{Name: ds.Name, Hash: ds.Hash}
 	for _, id := range m.Params.Tasks {
-		if t, ok := ds.ByID(id); ok && t.Reference != "" {
+		if t, ok := ds.ByID(id); ok {
 			studied.Tasks = append(studied.Tasks, t)
 		}
 	}
-	var timeouts map[string]time.Duration
-	if len(studied.Tasks) > 0 {
-		var err error
-		timeouts, err = calibrate(ctx, log, sb, lang, studied, suites, imageID, time.Duration(m.Params.TimeoutMS)*time.Millisecond,
-			evaluate.DefaultCalibration().Factor, size)
-		if err != nil {
-			return err
-		}
+	timeouts, err := sess.TimeLimits(ctx, studied, suites, time.Duration(m.Params.TimeoutMS)*time.Millisecond,
+		evaluate.DefaultCalibration().Factor, calibrationProgress(log))
+	if err != nil {
+		return err
 	}
 	pv := newProgressView(f.Err, log)
-	err := st.Run(ctx, study.Env{
-		Model: ep.client, Endpoint: ep.identity, Cache: cache, Concurrency: conc,
-		Runner: sb, Parallel: size, Dataset: ds, Language: lang, Suites: suites, Timeouts: timeouts,
-		Session:  rundir.Session{Tool: toolVersion(), ImageID: imageID, Endpoint: ep.url},
+	err = st.Run(ctx, study.Env{
+		Model: sess.Client, Endpoint: sess.Identity, Cache: sess.Cache, Concurrency: conc,
+		Runner: sess.Sandbox, Parallel: size, Dataset: ds, Language: sess.Language, Suites: suites, Timeouts: timeouts,
+		Session:  rundir.Session{Tool: toolVersion(), ImageID: sess.ImageID, Endpoint: sess.URL},
 		Progress: pv.update, Logger: log,
 	})
 	pv.finish()
@@ -772,16 +599,16 @@ func safeName(s string) string {
 	}, s)
 }
 
-// mustBeNew fails early, before any work, when out cannot be a new run.
-func mustBeNew(out string) error {
-	entries, err := os.ReadDir(out)
-	if err != nil || len(entries) == 0 {
-		return nil // missing (or unreadable: Create will say)
-	}
-	if _, err := os.Stat(filepath.Join(out, rundir.ManifestFile)); err == nil {
+// checkOut fails early, before any work, when out cannot be a new run.
+func checkOut(out string) error {
+	err := rundir.CheckNew(out)
+	switch {
+	case errors.Is(err, rundir.ErrHoldsRun):
 		return fmt.Errorf("%s already holds a run: continue it with --resume %s, or choose another --out", out, out)
+	case err != nil:
+		return fmt.Errorf("%w: choose another --out", err)
 	}
-	return fmt.Errorf("%s already exists and is not empty: choose another --out", out)
+	return nil
 }
 
 func absDir(d string) string {
