@@ -60,9 +60,6 @@ type run struct {
 	dropped  int // invalid or torn lines dropped at the end of attempts.jsonl
 }
 
-// ErrNotRun means a directory is not a run directory.
-var ErrNotRun = errors.New("not a run directory")
-
 // ErrEmptyRun means a run directory holds no attempts.
 var ErrEmptyRun = errors.New("no attempts recorded")
 
@@ -80,11 +77,11 @@ func loadRun(ctx context.Context, dir string) (*run, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("%s is %w (a file, not a directory)", dir, ErrNotRun)
+		return nil, fmt.Errorf("%s is %w (a file, not a directory)", dir, rundir.ErrNotRun)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, rundir.ManifestFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s is %w (no %s)", dir, ErrNotRun, rundir.ManifestFile)
+		return nil, fmt.Errorf("%s is %w (no %s)", dir, rundir.ErrNotRun, rundir.ManifestFile)
 	}
 	if err != nil {
 		return nil, err
@@ -95,7 +92,7 @@ func loadRun(ctx context.Context, dir string) (*run, error) {
 	p := &r.m.Params
 	switch {
 	case !strings.HasPrefix(r.m.Format, studyFormat):
-		return nil, fmt.Errorf("%s: format %q is not a study run's (%s1): %w", filepath.Join(dir, rundir.ManifestFile), r.m.Format, studyFormat, ErrNotRun)
+		return nil, fmt.Errorf("%s: format %q is not a study run's (%s1): %w", filepath.Join(dir, rundir.ManifestFile), r.m.Format, studyFormat, rundir.ErrNotRun)
 	case p.Samples < 1 || p.Rounds < 0 || len(p.Tasks) == 0:
 		return nil, fmt.Errorf("%s: params need tasks, samples ≥ 1 and rounds ≥ 0 (have %d tasks, %d samples, %d rounds)",
 			filepath.Join(dir, rundir.ManifestFile), len(p.Tasks), p.Samples, p.Rounds)

@@ -327,7 +327,7 @@ type response struct {
 func (r *runner) complete(ctx context.Context, req llm.Request) (*response, error) {
 	var key string
 	if r.env.Cache != nil {
-		key = llm.CacheKey(r.env.Endpoint, req)
+		key = llm.CacheKey(r.env.CacheIdentity, req)
 		if c, ok := r.env.Cache.Get(key); ok {
 			return &response{Cached: c, hit: true}, nil
 		}

@@ -48,7 +48,6 @@ package study
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -64,6 +63,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -75,9 +75,9 @@ type Model interface {
 // Env is what a run needs besides its parameters: the live model, sandbox
 // and dataset.
 type Env struct {
-	Model    Model
-	Endpoint string     // the endpoint's identity in cache keys (see Endpoint)
-	Cache    *llm.Cache // nil: no response cache
+	Model         Model
+	CacheIdentity string     // the endpoint's identity in the response cache's keys (llm.CacheKey)
+	Cache         *llm.Cache // nil: no response cache
 
 	// Concurrency is the model requests in flight (the client enforces
 	// it); 0 means Params.Concurrency.
@@ -136,7 +136,7 @@ func Create(path string, m rundir.Manifest) (*Study, error) {
 	}
 	now := time.Now().UTC()
 	if m.RunID == "" {
-		m.RunID = newRunID()
+		m.RunID = sandbox.NewRunID()
 	}
 	m.Format, m.Status, m.Error = rundir.Format, rundir.StatusRunning, ""
 	m.Created, m.Updated, m.Sessions = now, now, nil
@@ -194,12 +194,6 @@ func (s *Study) writeManifest() error {
 		return fmt.Errorf("cannot write the manifest: %w", err)
 	}
 	return nil
-}
-
-func newRunID() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // HashSeed is the PYTHONHASHSEED a study's sandbox should use: derived

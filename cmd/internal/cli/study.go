@@ -75,6 +75,9 @@ type StudyOptions struct {
 	// changed reports whether a flag was set (on the command line or in
 	// the study file).
 	changed func(name string) bool
+	// Feedback and RepairStyle, parsed by check.
+	mode  prompt.Mode
+	style prompt.Style
 }
 
 // studyDefining are the flags that define a study: a resumed run keeps
@@ -186,10 +189,11 @@ func (o *StudyOptions) check() error {
 		if o.Sim && o.changed("base-url") {
 			return errors.New("--sim starts its own endpoint: drop --base-url")
 		}
-		if _, err := prompt.ParseMode(o.Feedback); err != nil {
+		var err error
+		if o.mode, err = prompt.ParseMode(o.Feedback); err != nil {
 			return fmt.Errorf("--feedback: %w", err)
 		}
-		if _, err := prompt.ParseStyle(o.RepairStyle); err != nil {
+		if o.style, err = prompt.ParseStyle(o.RepairStyle); err != nil {
 			return fmt.Errorf("--repair-style: %w", err)
 		}
 		if o.FeedbackTests != rundir.HiddenTests && o.FeedbackTests != rundir.VisibleTests {
@@ -383,8 +387,7 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		return resumeStudy(ctx, f, o)
 	}
 	log := f.Logger()
-	mode, _ := prompt.ParseMode(o.Feedback)
-	style, _ := prompt.ParseStyle(o.RepairStyle)
+	mode, style := o.mode, o.style
 	mem, _ := units.RAMInBytes(o.Memory)
 	ds, err := tasks.Load(o.Dataset, o.DataDir)
 	if err != nil {
@@ -572,7 +575,7 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 	}
 	pv := newProgressView(f.Err, log)
 	err = st.Run(ctx, study.Env{
-		Model: sess.Client, Endpoint: sess.Identity, Cache: sess.Cache, Concurrency: conc,
+		Model: sess.Client, CacheIdentity: sess.Identity, Cache: sess.Cache, Concurrency: conc,
 		Runner: sess.Sandbox, Parallel: size, Dataset: ds, Language: sess.Language, Suites: suites, Timeouts: timeouts,
 		Session:  rundir.Session{Tool: toolVersion(), ImageID: sess.ImageID, Endpoint: sess.URL},
 		Progress: pv.update, Logger: log,
