@@ -45,9 +45,11 @@ const (
 	Visible Suite = "visible" // Task.VisibleTest (the examples a model may be shown)
 )
 
-// Outcome is a classified test run.
-type Outcome struct {
-	Passed    bool   `json:"passed"`
+// Failure is how a program failed its tests: the one record of a failure
+// from a language's classification to the attempt recorded and the
+// feedback built from it. A passing program's Class is Pass and the rest
+// is empty.
+type Failure struct {
 	Class     Class  `json:"error_class"`
 	ErrorType string `json:"error_type,omitempty"` // the final exception's type, or the limit
 	Message   string `json:"message,omitempty"`
@@ -59,11 +61,26 @@ type Outcome struct {
 	Expected  string `json:"expected,omitempty"` // what a failed comparison wanted (a repr)
 	Actual    string `json:"actual,omitempty"`   // what the solution gave (a repr)
 	Traceback string `json:"traceback,omitempty"`
-	Phase     string `json:"phase,omitempty"` // load (the solution did not load) or test
+}
+
+// Outcome is a classified test run.
+type Outcome struct {
+	Passed bool `json:"passed"`
+	Failure
+	Phase string `json:"phase,omitempty"` // load (the solution did not load) or test
 	// Suites has the verdict of each suite that ran (Job's suites), when the
 	// solution loaded; the outcome itself is that of the first suite that
 	// failed, or a pass when none did.
 	Suites map[Suite]*Outcome `json:"suites,omitempty"`
+}
+
+// Passing is the outcome of a program that passed.
+func Passing() Outcome { return Outcome{Passed: true, Failure: Failure{Class: Pass}} }
+
+// Failed is the outcome of a program that failed with class c, error type
+// typ and message msg.
+func Failed(c Class, typ, msg string) Outcome {
+	return Outcome{Failure: Failure{Class: c, ErrorType: typ, Message: msg}}
 }
 
 // Unjudged is the outcome of a harness job whose verdict does not count:
@@ -73,11 +90,11 @@ type Outcome struct {
 func Unjudged(res *sandbox.Result, v any, who string) (out Outcome, ok bool) {
 	switch res.Status {
 	case sandbox.StatusTimeout:
-		return Outcome{Class: Timeout, ErrorType: "Timeout", Message: res.Message}, true
+		return Failed(Timeout, "Timeout", res.Message), true
 	case sandbox.StatusMemory:
-		return Outcome{Class: Memory, ErrorType: "MemoryError", Message: "the memory limit was reached"}, true
+		return Failed(Memory, "MemoryError", "the memory limit was reached"), true
 	case sandbox.StatusOutputLimit:
-		return Outcome{Class: OutputLimit, ErrorType: "OutputLimit", Message: res.Message}, true
+		return Failed(OutputLimit, "OutputLimit", res.Message), true
 	}
 	if res.Report != nil && json.Unmarshal(res.Report, v) == nil {
 		return Outcome{}, false
@@ -89,5 +106,5 @@ func Unjudged(res *sandbox.Result, v any, who string) (out Outcome, ok bool) {
 	if res.Status == sandbox.StatusSignaled {
 		msg = fmt.Sprintf("%s was killed by signal %d", who, res.Signal)
 	}
-	return Outcome{Class: OtherRuntime, ErrorType: "NoVerdict", Message: msg}, true
+	return Failed(OtherRuntime, "NoVerdict", msg), true
 }

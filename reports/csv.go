@@ -54,7 +54,7 @@ func (s *Summary) writeAttemptsCSV(buf *bytes.Buffer) error {
 					base, plus = btoa(suitePassed(&a.Verdict, "base")), btoa(suitePassed(&a.Verdict, "plus"))
 				}
 				row = append(row[:0], sim, name, csvText(a.TaskID), itoa(a.Sample), itoa(a.Round), btoa(a.Passed),
-					csvText(outcomeOf(&a.Verdict)), csvText(a.Status), csvText(a.ErrorClass), csvText(a.ErrorType), csvText(a.Message),
+					csvText(outcomeOf(&a.Verdict)), csvText(a.Status), csvText(string(a.Class)), csvText(a.ErrorType), csvText(a.Message),
 					btoa(a.Stall), stallOf, csvText(a.CodeHash), itoa(a.PromptTokens), itoa(a.CompletionTokens), btoa(a.CacheHit),
 					vis, visOut, base, plus)
 				w.Write(row)

@@ -30,8 +30,8 @@ func outcomeOf(v *rundir.Verdict) string {
 	switch {
 	case v.Passed:
 		return classPass
-	case v.ErrorClass != "" && v.ErrorClass != classPass:
-		return v.ErrorClass
+	case v.Class != "" && v.Class != languages.Pass:
+		return string(v.Class)
 	case v.Status != "":
 		return v.Status
 	}

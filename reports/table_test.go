@@ -9,6 +9,7 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/prompt"
 	"github.com/selfrepair/selfrepair/agent/rundir"
+	"github.com/selfrepair/selfrepair/languages"
 )
 
 // TestStudyNumbers: the numbers a study prints at its end, on a run
@@ -27,7 +28,7 @@ func TestStudyNumbers(t *testing.T) {
 		if passed {
 			status, class = "passed", "pass"
 		}
-		b, _ := json.Marshal(rundir.Attempt{TaskID: task, Sample: sample, Round: round, Verdict: rundir.Verdict{Passed: passed, Status: status, ErrorClass: class}})
+		b, _ := json.Marshal(rundir.Attempt{TaskID: task, Sample: sample, Round: round, Verdict: rundir.Verdict{Passed: passed, Status: status, Failure: languages.Failure{Class: languages.Class(class)}}})
 		lines = append(lines, string(b))
 	}
 	add("A", 0, 0, true, "")

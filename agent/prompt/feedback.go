@@ -4,21 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/selfrepair/selfrepair/languages"
 )
 
-// Failure is a failed attempt as the feedback reports it.
+// Failure is the failure an attempt's feedback is about.
 type Failure struct {
-	Class     string // error class: assertion, name, timeout, ...
-	ErrorType string // the final exception's type, or the limit (Timeout, ...)
-	Message   string // its message
-	Line      int    // failing line of the solution (0: none)
-	LineText  string
-	TestLine  int // failing line of the tests (0: none)
-	TestText  string
-	Traceback string
-	// The failing call and its expected and actual values, when the
-	// harness reports them (assertion failures).
-	Call, Expected, Actual string
+	languages.Failure
 	// RepeatOf is the round whose code this attempt repeats, or -1.
 	RepeatOf int
 }

@@ -11,14 +11,13 @@ import (
 )
 
 func assertionFailure() Failure {
-	return Failure{
+	return Failure{Failure: languages.Failure{
 		Class: "assertion", ErrorType: "AssertionError",
 		Message:  "add(2, 3): expected 5, got 6",
 		TestLine: 4, TestText: "assert candidate(2, 3) == 5",
 		Line: 2, LineText: "return a + b + 1",
 		Traceback: "Traceback (most recent call last):\n  File \"test.py\", line 4, in check\n    assert candidate(2, 3) == 5\nAssertionError: add(2, 3): expected 5, got 6",
-		RepeatOf:  -1,
-	}
+	}, RepeatOf: -1}
 }
 
 func TestFeedbackModes(t *testing.T) {
@@ -27,7 +26,7 @@ func TestFeedbackModes(t *testing.T) {
 	withCall.Call, withCall.Expected, withCall.Actual = "add(2, 3)", "5", "6"
 	repeat := f
 	repeat.RepeatOf = 1
-	timeout := Failure{Class: "timeout", ErrorType: "Timeout", Message: "the program ran longer than 3s", RepeatOf: -1}
+	timeout := Failure{Failure: languages.Failed(languages.Timeout, "Timeout", "the program ran longer than 3s").Failure, RepeatOf: -1}
 
 	tests := []struct {
 		name   string

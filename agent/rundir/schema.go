@@ -76,21 +76,12 @@ type Attempt struct {
 
 // Verdict is how the tests judged some code.
 type Verdict struct {
-	Passed     bool   `json:"passed"`
-	Status     string `json:"status"`
-	ErrorClass string `json:"error_class"`
-	ErrorType  string `json:"error_type,omitempty"`
-	Message    string `json:"message,omitempty"`
-	Line       int    `json:"line,omitempty"`
-	LineText   string `json:"line_text,omitempty"`
-	TestLine   int    `json:"test_line,omitempty"`
-	TestText   string `json:"test_line_text,omitempty"`
-	// The failing call into the solution and the expected and actual
-	// values, when a failed assert of the tests compared them.
-	Call      string `json:"call,omitempty"`
-	Expected  string `json:"expected,omitempty"`
-	Actual    string `json:"actual,omitempty"`
-	Traceback string `json:"traceback,omitempty"`
+	Passed bool   `json:"passed"`
+	Status string `json:"status"`
+	// How the code failed: its class, the final exception and message, the
+	// failing lines, the failing call and the expected and actual values
+	// when a failed assert of the tests compared them, the traceback.
+	languages.Failure
 	// Suites has the verdict of each scoring suite (base, plus), when the
 	// dataset has more than one: passed is true when all of them are.
 	Suites map[languages.Suite]bool `json:"suites,omitempty"`

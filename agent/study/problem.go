@@ -110,7 +110,9 @@ func (p *taskProblem) Judge(ctx context.Context, program string) (Judgement, err
 func verdictOf(rec evaluate.Record, suites ...languages.Suite) rundir.Verdict {
 	out := rec.Outcome
 	if out == nil {
-		out = &languages.Outcome{Passed: rec.Passed, Class: rec.ErrorClass, ErrorType: rec.ErrorType, Message: rec.Message}
+		o := languages.Failed(rec.ErrorClass, rec.ErrorType, rec.Message)
+		o.Passed = rec.Passed
+		out = &o
 	}
 	status := rec.Status
 	all := out.Suites
@@ -123,17 +125,15 @@ func verdictOf(rec evaluate.Record, suites ...languages.Suite) rundir.Verdict {
 			}
 		}
 		if failed == nil {
-			out, status = &languages.Outcome{Passed: true, Class: languages.Pass}, evaluate.StatusPassed
+			pass := languages.Passing()
+			out, status = &pass, evaluate.StatusPassed
 		} else {
 			out, status = failed, evaluate.StatusFailed
 		}
 	}
-	v := rundir.Verdict{
-		Passed: out.Passed, Status: status, ErrorClass: string(out.Class), ErrorType: out.ErrorType,
-		Message: prompt.Truncate(out.Message, maxMessage), Line: out.Line, LineText: out.LineText,
-		TestLine: out.TestLine, TestText: out.TestText, Call: out.Call, Expected: out.Expected, Actual: out.Actual,
-		Traceback: prompt.Truncate(out.Traceback, maxTraceback),
-	}
+	v := rundir.Verdict{Passed: out.Passed, Status: status, Failure: out.Failure}
+	v.Message = prompt.Truncate(v.Message, maxMessage)
+	v.Traceback = prompt.Truncate(v.Traceback, maxTraceback)
 	if len(suites) > 1 && len(all) > 0 {
 		v.Suites = make(map[languages.Suite]bool, len(suites))
 		for _, s := range suites {

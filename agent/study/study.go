@@ -356,11 +356,7 @@ func (s *Study) prepare(env Env) (*runner, error) {
 
 // failure is the feedback's view of a verdict.
 func failure(v rundir.Verdict, stallOf *int) prompt.Failure {
-	f := prompt.Failure{
-		Class: v.ErrorClass, ErrorType: v.ErrorType, Message: v.Message,
-		Line: v.Line, LineText: v.LineText, TestLine: v.TestLine, TestText: v.TestText,
-		Call: v.Call, Expected: v.Expected, Actual: v.Actual, Traceback: v.Traceback, RepeatOf: -1,
-	}
+	f := prompt.Failure{Failure: v.Failure, RepeatOf: -1}
 	if stallOf != nil {
 		f.RepeatOf = *stallOf
 	}

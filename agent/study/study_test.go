@@ -281,7 +281,7 @@ func checkRun(t *testing.T, name string, p rundir.Params, atts []rundir.Attempt,
 					t.Errorf("%s: %s sample %d has no round %d", name, id, s, r)
 					break
 				}
-				if a.Status == "" || a.ErrorClass == "" || a.CodeHash == "" || a.Response == "" || len(a.Messages) < 2 {
+				if a.Status == "" || a.Class == "" || a.CodeHash == "" || a.Response == "" || len(a.Messages) < 2 {
 					t.Errorf("%s: %s/%d/%d incomplete: %+v", name, id, s, r, a)
 				}
 				if a.Passed || r == p.Rounds {
@@ -300,8 +300,8 @@ func checkRun(t *testing.T, name string, p rundir.Params, atts []rundir.Attempt,
 					if a.Feedback != "" || len(next.Messages) != 2 {
 						t.Errorf("%s: resampling round %d has feedback or history", name, r+1)
 					}
-				case !strings.HasPrefix(a.Feedback, "Your ") || !strings.Contains(a.Feedback, "error class: "+a.ErrorClass+"\n"):
-					t.Errorf("%s: feedback %q does not name class %s", name, a.Feedback, a.ErrorClass)
+				case !strings.HasPrefix(a.Feedback, "Your ") || !strings.Contains(a.Feedback, "error class: "+string(a.Class)+"\n"):
+					t.Errorf("%s: feedback %q does not name class %s", name, a.Feedback, a.Class)
 				case next.Messages[len(next.Messages)-1].Content != a.Feedback:
 					t.Errorf("%s: the next request does not end with the feedback", name)
 				case p.RepairStyle == prompt.Single && len(next.Messages) != 4:

@@ -66,9 +66,10 @@ func ClassifyPytest(res *sandbox.Result) languages.Outcome {
 		return out
 	}
 	if rep.Passed {
-		return languages.Outcome{Passed: true, Class: languages.Pass}
+		return languages.Passing()
 	}
-	out := languages.Outcome{Class: languages.OtherRuntime, Phase: rep.Phase, ErrorType: "NoVerdict", Message: "the tests did not pass"}
+	out := languages.Failed(languages.OtherRuntime, "NoVerdict", "the tests did not pass")
+	out.Phase = rep.Phase
 	if e := rep.Error; e != nil {
 		out.ErrorType = e.Type
 		out.Message = e.Message

@@ -188,9 +188,10 @@ func (Language) Classify(res *sandbox.Result) languages.Outcome {
 
 func (v *verdict) outcome(res *sandbox.Result) languages.Outcome {
 	if v.Passed {
-		return languages.Outcome{Passed: true, Class: languages.Pass}
+		return languages.Passing()
 	}
-	out := languages.Outcome{Class: languages.OtherRuntime, Phase: v.Phase}
+	out := languages.Failed(languages.OtherRuntime, "", "")
+	out.Phase = v.Phase
 	if e := v.Error; e != nil {
 		out.ErrorType = e.Type
 		out.Class = ClassOf(e.Type, e.Bases...)
