@@ -82,8 +82,8 @@ func roundsColumns(n int, classes []string) []string {
 	return cols
 }
 
-// roundsClasses are the class columns of rounds.csv: every outcome of
-// languages/python and every other outcome of the runs.
+// roundsClasses are the class columns of rounds.csv: every error class
+// (languages.Classes) and every other outcome of the runs.
 func (s *Summary) roundsClasses() []string {
 	classes := canonicalClasses()
 	for _, r := range s.Runs {

@@ -486,45 +486,33 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	if err != nil {
 		return err
 	}
-	var simInfo *rundir.SimInfo
-	baseURL := cmp.Or(o.BaseURL, m.Model.Endpoint)
-	if m.Model.Sim != nil && m.Model.Sim.InProcess {
-		s := *m.Model.Sim
-		if o.changed("sim-latency") {
-			s.LatencyMS = o.SimLatency.Milliseconds()
+	ov := session.Overrides{BaseURL: o.BaseURL, APIKey: o.APIKey, DataDir: o.DataDir, Image: o.Image, Cache: cacheSettings(o)}
+	if o.changed("sim-latency") {
+		ov.SimLatency = &o.SimLatency
+	}
+	if o.changed("sim-fault-rate") {
+		ov.SimFaultRate = &o.SimFaultRate
+	}
+	if o.changed("concurrency") {
+		ov.Concurrency = o.Concurrency
+	}
+	if o.changed("isolation") {
+		if ov.Isolation, err = sandbox.ParseIsolation(o.Isolation); err != nil {
+			return err
 		}
-		if o.changed("sim-fault-rate") {
-			s.FaultRate = o.SimFaultRate
-		}
-		simInfo, baseURL = &s, ""
-	} else if o.changed("sim-latency") || o.changed("sim-fault-rate") {
+	}
+	if o.changed("sandboxes") || m.Sandbox.Size == 0 {
+		ov.Size = o.Sandboxes
+	}
+	set, err := session.Resume(m, lang, ov)
+	if errors.Is(err, session.ErrSimOnly) {
 		return &usageError{errors.New("--sim-latency and --sim-fault-rate apply to runs of the in-process simulator only")}
 	}
-	conc := p.Concurrency
-	if o.changed("concurrency") {
-		conc = o.Concurrency
-	}
-	isoName := m.Sandbox.Isolation
-	if o.changed("isolation") {
-		isoName = o.Isolation
-	}
-	iso, err := sandbox.ParseIsolation(cmp.Or(isoName, string(sandbox.Pooled)))
 	if err != nil {
 		return err
 	}
-	size := cmp.Or(m.Sandbox.Size, o.Sandboxes)
-	if o.changed("sandboxes") {
-		size = o.Sandboxes
-	}
-	sess, err := session.Open(ctx, session.Settings{
-		Model: &session.ModelSettings{Name: p.Model, BaseURL: baseURL, APIKey: o.APIKey, Sim: simInfo, Dataset: p.Dataset,
-			DataDir: dataDir, Concurrency: conc, Timeout: llmTimeout(o, simInfo)},
-		Cache: cacheSettings(o),
-		Sandbox: session.SandboxSettings{Language: lang, Image: cmp.Or(o.Image, m.Sandbox.Image), Isolation: iso, Size: size,
-			Limits:   sandbox.Limits{Timeout: time.Duration(p.TimeoutMS) * time.Millisecond, Memory: p.MemoryBytes},
-			HashSeed: m.Sandbox.HashSeed, RunID: m.RunID},
-		Logger: log,
-	})
+	set.Model.Timeout, set.Logger = llmTimeout(o, set.Model.Sim), log
+	sess, err := session.Open(ctx, set)
 	if err != nil {
 		return imageHint(err, lang.Name())
 	}
@@ -533,7 +521,7 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		log.Warn("this endpoint is the simulator, but the run began with another model endpoint")
 	}
 	log.Info("resuming study", "dir", o.Resume, "dataset", ds.Name, "model", p.Model, "simulator", sess.Simulator())
-	return execStudy(ctx, f, log, st, ds, sess, size, conc)
+	return execStudy(ctx, f, log, st, ds, sess, set.Sandbox.Size, set.Model.Concurrency)
 }
 
 func llmTimeout(o *StudyOptions, s *rundir.SimInfo) time.Duration {
