@@ -16,11 +16,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/strslice"
-	"github.com/docker/docker/pkg/stdcopy"
-	"github.com/docker/go-units"
 )
 
 //go:embed supervisor.py
@@ -63,7 +58,7 @@ func baseEnv(hashSeed string) map[string]string {
 type box struct {
 	id     string
 	limits containerLimits
-	att    *attached
+	att    *Attached
 	lines  chan []byte // result lines from the supervisor; closed at EOF
 	diag   *tailBuffer // the supervisor's own stderr
 	jobs   int
@@ -80,7 +75,9 @@ type containerSpec struct {
 	Preload  []string // trusted harness sources loaded once at start
 }
 
-func (s containerSpec) configs() (*container.Config, *container.HostConfig) {
+// container is the neutral spec of the container: the supervisor as its
+// command, and every hardening setting the sandbox relies on.
+func (s containerSpec) container() ContainerSpec {
 	jobEnv := baseEnv(s.HashSeed)
 	supCfg, _ := json.Marshal(map[string]any{
 		"judge_uid":  judgeUID,
@@ -95,56 +92,37 @@ func (s containerSpec) configs() (*container.Config, *container.HostConfig) {
 		env = append(env, k+"="+v)
 	}
 	sort.Strings(env)
-	cfg := &container.Config{
-		Image:           s.Image,
-		Cmd:             strslice.StrSlice{"python3", "-s", "-B", "-c", supervisorSource, string(supCfg)},
-		Entrypoint:      strslice.StrSlice{},
-		User:            "0:0",
-		WorkingDir:      workDir,
-		Env:             env,
-		Labels:          s.Labels,
-		OpenStdin:       true,
-		AttachStdin:     true,
-		AttachStdout:    true,
-		AttachStderr:    true,
-		NetworkDisabled: true,
-	}
 	scratch := s.Limits.ScratchSize
 	inodes := max(scratch/(8<<10), 1024)
-	pids := s.Limits.Pids
-	init := true
-	host := &container.HostConfig{
-		NetworkMode:    "none",
-		ReadonlyRootfs: true,
-		Init:           &init,
-		CapDrop:        strslice.StrSlice{"ALL"},
-		CapAdd:         strslice.StrSlice{"SETUID", "SETGID", "KILL"},
-		SecurityOpt:    []string{"no-new-privileges"},
-		LogConfig:      container.LogConfig{Type: "none"},
-		IpcMode:        "private",
-		ShmSize:        scratch,
-		Tmpfs: map[string]string{
-			"/tmp":  fmt.Sprintf("rw,nosuid,nodev,exec,size=%d,nr_inodes=%d,mode=1777", scratch, inodes),
-			workDir: fmt.Sprintf("rw,nosuid,nodev,exec,size=%d,nr_inodes=%d,mode=0700,uid=%d,gid=%d", scratch, inodes, workerUID, workerUID),
+	return ContainerSpec{
+		Image:   s.Image,
+		Cmd:     []string{"python3", "-s", "-B", "-c", supervisorSource, string(supCfg)},
+		User:    "0:0",
+		WorkDir: workDir,
+		Env:     env,
+		Labels:  s.Labels,
+		Memory:  s.Limits.Memory,
+		CPUs:    s.Limits.CPUs,
+		Pids:    s.Limits.Pids,
+		Ulimits: []Ulimit{{Name: "nofile", Soft: 1024, Hard: 1024}, {Name: "core", Soft: 0, Hard: 0}},
+		ShmSize: scratch,
+		Tmpfs: []Tmpfs{
+			{Path: "/tmp", Size: scratch, Inodes: inodes, Mode: 0o1777},
+			{Path: workDir, Size: scratch, Inodes: inodes, Mode: 0o700, UID: workerUID, GID: workerUID},
 		},
-		Resources: container.Resources{
-			Memory:     s.Limits.Memory,
-			MemorySwap: s.Limits.Memory,
-			NanoCPUs:   int64(s.Limits.CPUs * 1e9),
-			PidsLimit:  &pids,
-			Ulimits: []*units.Ulimit{
-				{Name: "nofile", Soft: 1024, Hard: 1024},
-				{Name: "core", Soft: 0, Hard: 0},
-			},
-		},
+		NoNetwork:       true,
+		ReadOnlyRoot:    true,
+		Init:            true,
+		CapAdd:          []string{"SETUID", "SETGID", "KILL"},
+		NoNewPrivileges: true,
+		NoLogs:          true,
+		PrivateIPC:      true,
 	}
-	return cfg, host
 }
 
 // startBox creates and starts a container and waits until its supervisor is ready.
-func startBox(ctx context.Context, eng *Engine, spec containerSpec) (*box, error) {
-	cfg, host := spec.configs()
-	att, err := eng.startAttached(ctx, cfg, host)
+func startBox(ctx context.Context, eng Backend, spec containerSpec) (*box, error) {
+	att, err := eng.Start(ctx, spec.container())
 	if err != nil {
 		return nil, err
 	}
@@ -153,14 +131,10 @@ func startBox(ctx context.Context, eng *Engine, spec containerSpec) (*box, error
 	for _, src := range spec.Preload {
 		b.loaded[sourceSHA(src)] = true
 	}
-	pr, pw := io.Pipe()
-	go func() {
-		_, err := stdcopy.StdCopy(pw, b.diag, att.Output)
-		pw.CloseWithError(err)
-	}()
+	go io.Copy(b.diag, att.Stderr)
 	go func() {
 		defer close(b.lines)
-		r := bufio.NewReaderSize(pr, 1<<16)
+		r := bufio.NewReaderSize(att.Stdout, 1<<16)
 		for {
 			line, err := r.ReadBytes('\n')
 			if len(line) > 0 && line[len(line)-1] == '\n' {
@@ -192,9 +166,9 @@ func startBox(ctx context.Context, eng *Engine, spec containerSpec) (*box, error
 	return nil, &Error{Op: "start sandbox container", Err: err}
 }
 
-func (b *box) destroy(ctx context.Context, eng *Engine) error {
-	b.att.close()
-	return eng.removeContainer(ctx, b.id)
+func (b *box) destroy(ctx context.Context, eng Backend) error {
+	b.att.Stdin.Close()
+	return eng.Remove(ctx, b.id)
 }
 
 // wireJob is a job as the supervisor reads it.
@@ -305,7 +279,7 @@ var errBoxLost = errors.New("the sandbox container ended unexpectedly")
 
 // run sends one job and waits for its result. reusable says whether the
 // container may take another job.
-func (b *box) run(ctx context.Context, eng *Engine, job Job, l Limits) (res *Result, reusable bool, err error) {
+func (b *box) run(ctx context.Context, eng Backend, job Job, l Limits) (res *Result, reusable bool, err error) {
 	data, err := encodeJob(job, l, b.env, b.loaded)
 	if err != nil {
 		return nil, true, err
@@ -348,8 +322,8 @@ func (b *box) run(ctx context.Context, eng *Engine, job Job, l Limits) (res *Res
 }
 
 // lost explains a container that died during a job.
-func (b *box) lost(ctx context.Context, eng *Engine, start time.Time) (*Result, bool, error) {
-	st, err := eng.state(context.WithoutCancel(ctx), b.id)
+func (b *box) lost(ctx context.Context, eng Backend, start time.Time) (*Result, bool, error) {
+	st, err := eng.State(context.WithoutCancel(ctx), b.id)
 	if err == nil && st.OOMKilled {
 		return &Result{Status: StatusMemory, Message: "the container ran out of memory",
 			Total: time.Since(start), Container: b.id}, false, nil

@@ -40,7 +40,7 @@ print(json.dumps({"uid": os.getuid(), "cap_eff": st["CapEff"].strip(), "no_new_p
 // built from the current recipe, and that a job really runs under the
 // limits (non-root, no capabilities, no network, read-only root, pids and
 // memory limits, timeouts).
-func Doctor(ctx context.Context, eng *Engine, r Recipe) []Check {
+func Doctor(ctx context.Context, eng Backend, r Recipe) []Check {
 	var checks []Check
 	add := func(name string, ok bool, format string, args ...any) {
 		checks = append(checks, Check{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
@@ -50,7 +50,7 @@ func Doctor(ctx context.Context, eng *Engine, r Recipe) []Check {
 		add("engine", false, "%v", err)
 		return checks
 	}
-	add("engine", true, "Docker %s, API %s, cgroup v%s", v.Version, v.APIVersion, v.Cgroup)
+	add("engine", true, "%s %s, API %s, cgroup v%s", v.Name, v.Version, v.APIVersion, v.Cgroup)
 	img, err := eng.Image(ctx, r.Ref)
 	if err != nil {
 		hint := ""

@@ -12,18 +12,26 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/strslice"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/errdefs"
+	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/docker/go-units"
 )
 
 // callTimeout bounds every ordinary engine call, so a hung engine surfaces
 // as an error instead of a hung run.
 const callTimeout = 30 * time.Second
 
-// Engine is the Docker Engine, seen through the few calls the sandbox makes.
+// Engine is the Docker Engine, seen through the few calls the sandbox
+// makes: it implements Backend, and builds images (BuildImage). Docker's API
+// types (container.Config, HostConfig, the multiplexed stream) stay in this
+// file.
 type Engine struct {
 	cli *client.Client
 }
+
+var _ Backend = (*Engine)(nil)
 
 // NewEngine connects to the engine named by DOCKER_HOST (or the default
 // socket) and negotiates the API version with it.
@@ -43,13 +51,6 @@ func NewEngine(ctx context.Context) (*Engine, error) {
 // Close releases the connection.
 func (e *Engine) Close() error { return e.cli.Close() }
 
-// EngineVersion describes the engine.
-type EngineVersion struct {
-	Version    string
-	APIVersion string
-	Cgroup     string
-}
-
 // Version asks the engine who it is; it fails with one clear line when the
 // engine is not reachable.
 func (e *Engine) Version(ctx context.Context) (EngineVersion, error) {
@@ -67,7 +68,7 @@ func (e *Engine) Version(ctx context.Context) (EngineVersion, error) {
 	if err != nil {
 		return EngineVersion{}, &Error{Op: "read engine info", Err: err}
 	}
-	return EngineVersion{Version: v.Version, APIVersion: e.cli.ClientVersion(), Cgroup: info.CgroupVersion}, nil
+	return EngineVersion{Name: "Docker", Version: v.Version, APIVersion: e.cli.ClientVersion(), Cgroup: info.CgroupVersion}, nil
 }
 
 func unreachable(err error) error {
@@ -79,15 +80,6 @@ func unreachable(err error) error {
 }
 
 var errNoEngine = errors.New("no Docker engine answers")
-
-// ImageInfo is what the sandbox needs to know about an image.
-type ImageInfo struct {
-	ID     string
-	Labels map[string]string
-}
-
-// ErrImageMissing means the image is not in the engine's store.
-var ErrImageMissing = errors.New("image not found")
 
 // Image looks an image up by name or id.
 func (e *Engine) Image(ctx context.Context, ref string) (ImageInfo, error) {
@@ -120,30 +112,25 @@ func (e *Engine) ImportImage(ctx context.Context, rootfs io.Reader, ref string, 
 	return nil
 }
 
-// containerInfo is a container as the sweep sees it.
-type containerInfo struct {
-	ID     string
-	Labels map[string]string
-}
-
-func (e *Engine) listContainers(ctx context.Context, label string) ([]containerInfo, error) {
+// List lists the containers, running or not, with a label ("key" or "key=value").
+func (e *Engine) List(ctx context.Context, label string) ([]ContainerInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	list, err := e.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", label))})
 	if err != nil {
 		return nil, &Error{Op: "list containers", Err: err}
 	}
-	out := make([]containerInfo, 0, len(list))
+	out := make([]ContainerInfo, 0, len(list))
 	for _, c := range list {
-		out = append(out, containerInfo{ID: c.ID, Labels: c.Labels})
+		out = append(out, ContainerInfo{ID: c.ID, Labels: c.Labels})
 	}
 	return out, nil
 }
 
 // RunContainers lists the ids of the containers, running or not, that the
-// sandbox run runID made and that still exist.
+// sandbox run runID made and that still exist (its lease records included).
 func (e *Engine) RunContainers(ctx context.Context, runID string) ([]string, error) {
-	list, err := e.listContainers(ctx, labelRun+"="+runID)
+	list, err := e.List(ctx, labelRun+"="+runID)
 	if err != nil {
 		return nil, err
 	}
@@ -154,9 +141,9 @@ func (e *Engine) RunContainers(ctx context.Context, runID string) ([]string, err
 	return ids, nil
 }
 
-// removeContainer kills and removes a container; a container that is
-// already gone is not an error.
-func (e *Engine) removeContainer(ctx context.Context, id string) error {
+// Remove kills and removes a container; a container that is already gone
+// is not an error.
+func (e *Engine) Remove(ctx context.Context, id string) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	err := e.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
@@ -166,55 +153,120 @@ func (e *Engine) removeContainer(ctx context.Context, id string) error {
 	return nil
 }
 
-// containerState is how a container ended.
-type containerState struct {
-	Running   bool
-	OOMKilled bool
-	ExitCode  int
-}
-
-func (e *Engine) state(ctx context.Context, id string) (containerState, error) {
+// State says whether a container runs and how it ended.
+func (e *Engine) State(ctx context.Context, id string) (ContainerState, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	c, err := e.cli.ContainerInspect(ctx, id)
 	if err != nil {
-		return containerState{}, &Error{Op: "inspect container " + short(id), Err: err}
+		return ContainerState{}, &Error{Op: "inspect container " + short(id), Err: err}
 	}
 	if c.State == nil {
-		return containerState{}, nil
+		return ContainerState{}, nil
 	}
-	return containerState{Running: c.State.Running, OOMKilled: c.State.OOMKilled, ExitCode: c.State.ExitCode}, nil
+	return ContainerState{Running: c.State.Running, OOMKilled: c.State.OOMKilled, ExitCode: c.State.ExitCode}, nil
 }
 
-// attached is a started container with its standard streams.
-type attached struct {
-	ID     string
-	Stdin  io.WriteCloser
-	Output io.Reader // multiplexed stdout/stderr
-	close  func()
-}
-
-func (e *Engine) startAttached(ctx context.Context, cfg *container.Config, host *container.HostConfig) (*attached, error) {
-	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+// Create creates a container and does not start it.
+func (e *Engine) Create(ctx context.Context, spec ContainerSpec) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	created, err := e.cli.ContainerCreate(cctx, cfg, host, nil, nil, "")
+	cfg, host := dockerConfigs(spec)
+	created, err := e.cli.ContainerCreate(ctx, cfg, host, nil, nil, "")
 	if err != nil {
 		if errdefs.IsNotFound(err) {
-			return nil, fmt.Errorf("%s: %w", cfg.Image, ErrImageMissing)
+			return "", fmt.Errorf("%s: %w", spec.Image, ErrImageMissing)
 		}
-		return nil, &Error{Op: "create container", Err: err}
+		return "", &Error{Op: "create container", Err: err}
 	}
-	hj, err := e.cli.ContainerAttach(cctx, created.ID, container.AttachOptions{Stream: true, Stdin: true, Stdout: true, Stderr: true})
+	return created.ID, nil
+}
+
+// Start creates a container, attaches its standard streams and starts it.
+// Docker multiplexes stdout and stderr on the attachment: a goroutine
+// splits them until it ends.
+func (e *Engine) Start(ctx context.Context, spec ContainerSpec) (*Attached, error) {
+	id, err := e.Create(ctx, spec)
 	if err != nil {
-		e.removeContainer(context.WithoutCancel(ctx), created.ID)
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	hj, err := e.cli.ContainerAttach(cctx, id, container.AttachOptions{Stream: true, Stdin: true, Stdout: true, Stderr: true})
+	if err != nil {
+		e.Remove(context.WithoutCancel(ctx), id)
 		return nil, &Error{Op: "attach to container", Err: err}
 	}
-	if err := e.cli.ContainerStart(cctx, created.ID, container.StartOptions{}); err != nil {
+	if err := e.cli.ContainerStart(cctx, id, container.StartOptions{}); err != nil {
 		hj.Close()
-		e.removeContainer(context.WithoutCancel(ctx), created.ID)
+		e.Remove(context.WithoutCancel(ctx), id)
 		return nil, &Error{Op: "start container", Err: err}
 	}
-	return &attached{ID: created.ID, Stdin: hj.Conn, Output: hj.Reader, close: hj.Close}, nil
+	outR, outW := io.Pipe()
+	errR, errW := io.Pipe()
+	go func() {
+		_, err := stdcopy.StdCopy(outW, errW, hj.Reader)
+		outW.CloseWithError(err)
+		errW.CloseWithError(err)
+	}()
+	return &Attached{ID: id, Stdin: hj.Conn, Stdout: outR, Stderr: errR}, nil
+}
+
+// dockerConfigs translates a spec into Docker's terms.
+func dockerConfigs(s ContainerSpec) (*container.Config, *container.HostConfig) {
+	cfg := &container.Config{
+		Image:           s.Image,
+		Cmd:             strslice.StrSlice(s.Cmd),
+		Entrypoint:      strslice.StrSlice{},
+		User:            s.User,
+		WorkingDir:      s.WorkDir,
+		Env:             s.Env,
+		Labels:          s.Labels,
+		OpenStdin:       true,
+		AttachStdin:     true,
+		AttachStdout:    true,
+		AttachStderr:    true,
+		NetworkDisabled: s.NoNetwork,
+	}
+	pids := s.Pids
+	init := s.Init
+	host := &container.HostConfig{
+		ReadonlyRootfs: s.ReadOnlyRoot,
+		Init:           &init,
+		CapDrop:        strslice.StrSlice{"ALL"},
+		CapAdd:         strslice.StrSlice(s.CapAdd),
+		ShmSize:        s.ShmSize,
+		Tmpfs:          make(map[string]string, len(s.Tmpfs)),
+		Resources: container.Resources{
+			Memory:     s.Memory,
+			MemorySwap: s.Memory,
+			NanoCPUs:   int64(s.CPUs * 1e9),
+			PidsLimit:  &pids,
+		},
+	}
+	if s.NoNetwork {
+		host.NetworkMode = "none"
+	}
+	if s.NoNewPrivileges {
+		host.SecurityOpt = []string{"no-new-privileges"}
+	}
+	if s.NoLogs {
+		host.LogConfig = container.LogConfig{Type: "none"}
+	}
+	if s.PrivateIPC {
+		host.IpcMode = "private"
+	}
+	for _, m := range s.Tmpfs {
+		opts := fmt.Sprintf("rw,nosuid,nodev,exec,size=%d,nr_inodes=%d,mode=%04o", m.Size, m.Inodes, m.Mode)
+		if m.UID != 0 || m.GID != 0 {
+			opts += fmt.Sprintf(",uid=%d,gid=%d", m.UID, m.GID)
+		}
+		host.Tmpfs[m.Path] = opts
+	}
+	for _, u := range s.Ulimits {
+		host.Ulimits = append(host.Ulimits, &units.Ulimit{Name: u.Name, Soft: u.Soft, Hard: u.Hard})
+	}
+	return cfg, host
 }
 
 func short(id string) string {

@@ -1,10 +1,11 @@
-// Package sandbox runs untrusted programs in hardened, single-purpose Docker
+// Package sandbox runs untrusted programs in hardened, single-purpose
 // containers and reports what happened to them.
 //
 // A Job is files, a command and limits; a Result says how the job ended
 // (exited, killed by a signal, timeout, out of memory, output limit, or a
-// sandbox error that is never the program's fault). Docker types never leave
-// this package.
+// sandbox error that is never the program's fault). Containers come from a
+// Backend; Engine, the Docker Engine, is the first, and Docker's types never
+// leave its file (engine.go) and the image builder (image.go).
 package sandbox
 
 import (

@@ -10,9 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -58,7 +56,7 @@ type Options struct {
 
 // Sandbox runs jobs in containers of one image.
 type Sandbox struct {
-	eng    *Engine
+	eng    Backend
 	opts   Options
 	limits Limits
 	labels map[string]string
@@ -80,7 +78,7 @@ type Sandbox struct {
 
 // New checks the engine and the image, removes containers that crashed runs
 // left behind, and (pooled) starts warming containers.
-func New(ctx context.Context, eng *Engine, opts Options) (*Sandbox, error) {
+func New(ctx context.Context, eng Backend, opts Options) (*Sandbox, error) {
 	if opts.Isolation == "" {
 		opts.Isolation = Pooled
 	}
@@ -357,56 +355,14 @@ func (s *Sandbox) Close() error {
 }
 
 func (s *Sandbox) sweepRun(ctx context.Context) (int, error) {
-	list, err := s.eng.listContainers(ctx, labelRun+"="+s.opts.RunID)
+	list, err := s.eng.List(ctx, labelRun+"="+s.opts.RunID)
 	if err != nil {
 		return 0, err
 	}
 	for _, c := range list {
-		if err := s.eng.removeContainer(ctx, c.ID); err != nil {
+		if err := s.eng.Remove(ctx, c.ID); err != nil {
 			return 0, err
 		}
 	}
 	return len(list), nil
-}
-
-// Orphan is a container left behind by a run whose process is gone.
-type Orphan struct {
-	ID, Run, Owner string
-}
-
-// Sweep finds the sandbox containers of runs whose process no longer
-// exists on this host and, unless dryRun, removes them.
-func Sweep(ctx context.Context, eng *Engine, dryRun bool) ([]Orphan, error) {
-	list, err := eng.listContainers(ctx, labelTool+"=selfrepair")
-	if err != nil {
-		return nil, err
-	}
-	host, _ := os.Hostname()
-	var out []Orphan
-	for _, c := range list {
-		owner := c.Labels[labelOwner]
-		h, pidStr, _ := strings.Cut(owner, ":")
-		pid, perr := strconv.Atoi(pidStr)
-		if h == host && perr == nil && processAlive(pid) {
-			continue
-		}
-		if h != host && h != "" {
-			continue // another machine's engine client: not ours to judge
-		}
-		out = append(out, Orphan{ID: short(c.ID), Run: c.Labels[labelRun], Owner: owner})
-		if !dryRun {
-			if err := eng.removeContainer(ctx, c.ID); err != nil {
-				return out, err
-			}
-		}
-	}
-	return out, nil
-}
-
-func processAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
