@@ -51,7 +51,10 @@ type Options struct {
 	// Preload are trusted harness sources (Job.Harness.Source) loaded once
 	// when a container starts, so that jobs using them start faster.
 	Preload []string
-	Logger  *slog.Logger
+	// Lease is how long the run's containers outlive this process if it
+	// stops renewing their lease (see Sweep); default DefaultLease.
+	Lease  time.Duration
+	Logger *slog.Logger
 }
 
 // Sandbox runs jobs in containers of one image.
@@ -74,10 +77,12 @@ type Sandbox struct {
 	bg       sync.WaitGroup
 	stop     context.CancelFunc
 	bgCtx    context.Context
+	records  []string // the lease records (see Sweep)
 }
 
 // New checks the engine and the image, removes containers that crashed runs
-// left behind, and (pooled) starts warming containers.
+// left behind, takes the run's lease, and (pooled) starts warming
+// containers.
 func New(ctx context.Context, eng Backend, opts Options) (*Sandbox, error) {
 	if opts.Isolation == "" {
 		opts.Isolation = Pooled
@@ -96,6 +101,9 @@ func New(ctx context.Context, eng Backend, opts Options) (*Sandbox, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = DefaultLease
 	}
 	if _, err := eng.Image(ctx, opts.Image); err != nil {
 		return nil, err
@@ -120,6 +128,15 @@ func New(ctx context.Context, eng Backend, opts Options) (*Sandbox, error) {
 		live:  make(map[string]*box),
 	}
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
+	if err := s.renewLease(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.keepLease(s.bgCtx)
+	}()
 	// The first container starts now, so that a broken image or engine is
 	// one clear error here rather than jobs that never start.
 	b, err := s.start(ctx, s.limits.container())
@@ -152,7 +169,7 @@ func (s *Sandbox) RunID() string { return s.opts.RunID }
 func (s *Sandbox) Limits() Limits { return s.limits }
 
 func (s *Sandbox) spec(l containerLimits) containerSpec {
-	return containerSpec{Image: s.opts.Image, Limits: l, HashSeed: s.opts.HashSeed, Labels: s.labels, Preload: s.opts.Preload}
+	return containerSpec{Image: s.opts.Image, Limits: l, HashSeed: s.opts.HashSeed, Labels: s.leaseLabels(time.Now()), Preload: s.opts.Preload}
 }
 
 // refill starts one pooled container in the background.

@@ -1,4 +1,4 @@
-package sandbox_test
+package sandboxtest
 
 import (
 	"bufio"
@@ -78,16 +78,18 @@ type corpusTask struct {
 	Command       string   `json:"command"`
 }
 
-func corpusDir() string {
+func corpusDir(opts Options) string {
+	if opts.CorpusDir != "" {
+		return opts.CorpusDir
+	}
 	if d := os.Getenv("HOSTILE_CORPUS"); d != "" {
 		return d
 	}
 	return filepath.Join("..", "..", "shared", "hostile")
 }
 
-func loadCorpus(t *testing.T) []*corpusCase {
+func loadCorpus(t *testing.T, dir string) []*corpusCase {
 	t.Helper()
-	dir := corpusDir()
 	f, err := os.Open(filepath.Join(dir, "corpus.jsonl"))
 	if err != nil {
 		t.Fatalf("hostile corpus: %v", err)
@@ -193,7 +195,7 @@ type corpusRunner struct {
 	t        *testing.T
 	host     *host
 	iso      sandbox.Isolation
-	eng      *sandbox.Engine
+	eng      sandbox.Backend
 	limits   sandbox.Limits
 	boxes    map[string]*sandbox.Sandbox // by image
 	control  *corpusCase
@@ -201,12 +203,7 @@ type corpusRunner struct {
 	verdicts map[string]string // by case id
 }
 
-func newCorpusRunner(t *testing.T, h *host, iso sandbox.Isolation, control *corpusCase) *corpusRunner {
-	ctx := context.Background()
-	eng, err := sandbox.NewEngine(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+func newCorpusRunner(t *testing.T, eng sandbox.Backend, h *host, iso sandbox.Isolation, control *corpusCase) *corpusRunner {
 	r := &corpusRunner{t: t, host: h, iso: iso, eng: eng, limits: corpusLimits(), boxes: map[string]*sandbox.Sandbox{}, control: control,
 		verdicts: map[string]string{}}
 	t.Cleanup(func() {
@@ -215,12 +212,11 @@ func newCorpusRunner(t *testing.T, h *host, iso sandbox.Isolation, control *corp
 				t.Errorf("close %s sandbox: %v", image, err)
 			}
 			// No container of the run outlives it.
-			ids, err := eng.RunContainers(context.Background(), sb.RunID())
+			ids, err := containers(context.Background(), eng, sb.RunID(), true)
 			if err != nil || len(ids) > 0 {
 				t.Errorf("%s sandbox left containers %v (%v)", image, ids, err)
 			}
 		}
-		eng.Close()
 	})
 	start := time.Now()
 	res := r.run(t, control)
@@ -512,7 +508,7 @@ func (r *corpusRunner) nextRunClean(t *testing.T, sb *sandbox.Sandbox, container
 	// listed while the probes go to its replacement: keep asking until it
 	// is gone or a probe reaches it.
 	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); {
-		ids, err := r.eng.RunContainers(ctx, sb.RunID())
+		ids, err := containers(ctx, r.eng, sb.RunID(), false)
 		if err != nil {
 			t.Errorf("next-run-clean: %v", err)
 			return
@@ -597,7 +593,7 @@ func (r *corpusRunner) runCase(t *testing.T, c *corpusCase) {
 			// removed; a pooled container kept for the next job is checked
 			// by next-run-clean. After the mode, none is left (cleanup).
 			if r.iso == sandbox.Fresh && !within(10*time.Second, func() bool {
-				ids, err := r.eng.RunContainers(ctx, sb.RunID())
+				ids, err := containers(ctx, r.eng, sb.RunID(), false)
 				return err == nil && !slices.Contains(ids, res.Container)
 			}) {
 				t.Errorf("no-container-left: container %.12s still exists", res.Container)
@@ -764,13 +760,11 @@ func lineWith(b []byte, s string) string {
 	return ""
 }
 
-// TestHostileCorpus is acceptance 2 of the execution core: every case of
+// testHostileCorpus is acceptance 2 of the execution core: every case of
 // the corpus, in both isolation modes, holds.
-func TestHostileCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs hostile programs in Docker")
-	}
-	cases := loadCorpus(t)
+func testHostileCorpus(t *testing.T, newBackend func(t *testing.T) sandbox.Backend, opts Options) {
+	dir := corpusDir(opts)
+	cases := loadCorpus(t, dir)
 	var control *corpusCase
 	for _, c := range cases {
 		if c.ID == "legit_humaneval_correct" {
@@ -783,7 +777,7 @@ func TestHostileCorpus(t *testing.T) {
 	h := newHost(t)
 	for _, iso := range []sandbox.Isolation{sandbox.Pooled, sandbox.Fresh} {
 		t.Run(string(iso), func(t *testing.T) {
-			r := newCorpusRunner(t, h, iso, control)
+			r := newCorpusRunner(t, newBackend(t), h, iso, control)
 			var failed, critical, tamperPassed, controlsFailed []string
 			for _, c := range cases {
 				if !t.Run(c.ID, func(t *testing.T) { r.runCase(t, c) }) {
@@ -803,7 +797,7 @@ func TestHostileCorpus(t *testing.T) {
 			}
 			t.Logf("%s: %d/%d cases hold; critical not holding: %v; tampering cases passed: %v; controls not holding: %v",
 				iso, len(cases)-len(failed), len(cases), critical, tamperPassed, controlsFailed)
-			fmt.Fprintf(os.Stderr, "hostile corpus (%s, %s): %d/%d hold\n", corpusDir(), iso, len(cases)-len(failed), len(cases))
+			fmt.Fprintf(os.Stderr, "hostile corpus (%s, %s): %d/%d hold\n", dir, iso, len(cases)-len(failed), len(cases))
 		})
 	}
 }
