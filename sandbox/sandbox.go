@@ -45,7 +45,7 @@ type Options struct {
 	// fresh mode) need not wait for a new one to start; default 1, negative
 	// for none.
 	Spare    int
-	Limits   Limits // defaults for jobs; zero fields take DefaultLimits
+	Limits   Limits // defaults for jobs, and the container limits of the pool (see Sandbox); zero fields take DefaultLimits
 	HashSeed string // PYTHONHASHSEED of the containers; "" means random
 	RunID    string // label of this run's containers; default random
 	// Preload are trusted harness sources (Job.Harness.Source) loaded once
@@ -58,6 +58,15 @@ type Options struct {
 }
 
 // Sandbox runs jobs in containers of one image.
+//
+// Its warm containers are made with the sandbox's limits (Options.Limits,
+// filled from DefaultLimits). A job's Timeout, BuildTimeout, OutputLimit,
+// FileSize and OpenFiles apply per job, in a warm container too; its
+// container limits (Memory, CPUs, Pids, ScratchSize) are fixed when a
+// container is made, so a job whose container limits differ from the
+// sandbox's runs in a cold container made for it and removed after it. That
+// is slower, and logged (at Info, once per distinct set of limits): give the
+// sandbox the limits its jobs use.
 type Sandbox struct {
 	eng    Backend
 	opts   Options
@@ -77,7 +86,8 @@ type Sandbox struct {
 	bg       sync.WaitGroup
 	stop     context.CancelFunc
 	bgCtx    context.Context
-	records  []string // the lease records (see Sweep)
+	records  []string                 // the lease records (see Sweep)
+	offPool  map[containerLimits]bool // container limits of jobs run cold, logged once each
 }
 
 // New checks the engine and the image, removes containers that crashed runs
@@ -122,10 +132,11 @@ func New(ctx context.Context, eng Backend, opts Options) (*Sandbox, error) {
 			labelOwner:   host + ":" + strconv.Itoa(os.Getpid()),
 			labelCreated: time.Now().UTC().Format(time.RFC3339),
 		},
-		log:   opts.Logger,
-		slots: make(chan struct{}, opts.Size),
-		idle:  make(chan *box, opts.Size+opts.Spare),
-		live:  make(map[string]*box),
+		log:     opts.Logger,
+		slots:   make(chan struct{}, opts.Size),
+		idle:    make(chan *box, opts.Size+opts.Spare),
+		live:    make(map[string]*box),
+		offPool: make(map[containerLimits]bool),
 	}
 	s.bgCtx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
 	if err := s.renewLease(ctx); err != nil {
@@ -254,6 +265,7 @@ func (s *Sandbox) Run(ctx context.Context, job Job) (*Result, error) {
 	if warm {
 		b, err = s.warmBox(ctx)
 	} else {
+		s.noteOffPool(l.container())
 		b, err = s.start(ctx, l.container())
 	}
 	if err != nil {
@@ -272,6 +284,22 @@ func (s *Sandbox) Run(ctx context.Context, job Job) (*Result, error) {
 		s.refill()
 	}
 	return res, err
+}
+
+// noteOffPool logs, once per distinct set, container limits that differ
+// from the pool's.
+func (s *Sandbox) noteOffPool(l containerLimits) {
+	s.mu.Lock()
+	seen := s.offPool[l]
+	s.offPool[l] = true
+	s.mu.Unlock()
+	if seen {
+		return
+	}
+	p := s.limits.container()
+	s.log.Info("a job's container limits differ from the sandbox's: such jobs run in cold containers made for them",
+		"memory", l.Memory, "cpus", l.CPUs, "pids", l.Pids, "scratch", l.ScratchSize,
+		"pool_memory", p.Memory, "pool_cpus", p.CPUs, "pool_pids", p.Pids, "pool_scratch", p.ScratchSize)
 }
 
 // Warm waits until every warm container has started and is idle (or

@@ -295,6 +295,9 @@ func testOtherLimitsRunFresh(t *testing.T, b sandbox.Backend, _ Options) {
 	} else if !slices.Contains(warm, res.Container) {
 		t.Errorf("a job with its own time and output limits did not run in a warm container")
 	}
+	if n := strings.Count(logs.String(), "container limits differ"); n != 2 {
+		t.Errorf("%d notes of other container limits, want 2 (one per distinct set):\n%s", n, logs)
+	}
 }
 
 // testBrokenImage: an image that cannot run the supervisor fails New with
