@@ -49,6 +49,10 @@ type Language interface {
 	Classify(res *sandbox.Result) Outcome
 	// Words are the words prompts use for the language.
 	Words() Words
+	// SeedEnv is the environment that makes the language's hashing (the
+	// iteration order of its sets and maps) a function of seed, for
+	// reproducible verdicts; nil when the language has none to seed.
+	SeedEnv(seed string) map[string]string
 }
 
 // Words are what prompts call a language and its code.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"sort"
 	"strconv"
@@ -40,17 +41,16 @@ const (
 )
 
 // baseEnv is the whole environment of a job unless Job.Env adds to it:
-// nothing of the host's is passed on.
-func baseEnv(hashSeed string) map[string]string {
+// nothing of the host's is passed on; extra is the sandbox's own
+// (Options.Env).
+func baseEnv(extra map[string]string) map[string]string {
 	env := map[string]string{
 		"PATH":   "/usr/local/bin:/usr/bin:/bin",
 		"HOME":   "/tmp",
 		"TMPDIR": "/tmp",
 		"LANG":   "C.UTF-8",
 	}
-	if hashSeed != "" {
-		env["PYTHONHASHSEED"] = hashSeed
-	}
+	maps.Copy(env, extra)
 	return env
 }
 
@@ -68,17 +68,17 @@ type box struct {
 
 // containerSpec is what a container is made from.
 type containerSpec struct {
-	Image    string
-	Limits   containerLimits
-	HashSeed string
-	Labels   map[string]string
-	Preload  []string // trusted harness sources loaded once at start
+	Image   string
+	Limits  containerLimits
+	Env     map[string]string // added to every job's base environment
+	Labels  map[string]string
+	Preload []string // trusted harness sources loaded once at start
 }
 
 // container is the neutral spec of the container: the supervisor as its
 // command, and every hardening setting the sandbox relies on.
 func (s containerSpec) container() ContainerSpec {
-	jobEnv := baseEnv(s.HashSeed)
+	jobEnv := baseEnv(s.Env)
 	supCfg, _ := json.Marshal(map[string]any{
 		"judge_uid":  judgeUID,
 		"worker_uid": workerUID,
@@ -127,7 +127,7 @@ func startBox(ctx context.Context, eng Backend, spec containerSpec) (*box, error
 		return nil, err
 	}
 	b := &box{id: att.ID, limits: spec.Limits, att: att, lines: make(chan []byte, 1), diag: &tailBuffer{max: 8 << 10},
-		env: baseEnv(spec.HashSeed), loaded: make(map[string]bool, len(spec.Preload))}
+		env: baseEnv(spec.Env), loaded: make(map[string]bool, len(spec.Preload))}
 	for _, src := range spec.Preload {
 		b.loaded[sourceSHA(src)] = true
 	}

@@ -16,7 +16,7 @@ func TestEncodeJob(t *testing.T) {
 	job := Job{Files: map[string][]byte{"a.py": []byte("x")}, Argv: []string{"python3", "a.py"}, Harness: h,
 		Env: map[string]string{"EXTRA": "1"}}
 	for _, preloaded := range []bool{false, true} {
-		data, err := encodeJob(job, DefaultLimits(), baseEnv("7"), map[string]bool{sourceSHA(h.Source): preloaded})
+		data, err := encodeJob(job, DefaultLimits(), baseEnv(map[string]string{"PYTHONHASHSEED": "7"}), map[string]bool{sourceSHA(h.Source): preloaded})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -104,7 +104,7 @@ func Doctor(ctx context.Context, eng Backend, r Recipe) []Check {
 	add("network", p.Route != "route exists" && len(p.Ifaces) == 1, "interfaces %v, route: %s", p.Ifaces, p.Route)
 	add("pids limit", p.Pids != "" && p.Pids != "max", "pids.max %s", p.Pids)
 	add("memory limit", p.Mem != "" && p.Mem != "max" && len(p.Mem) < 15, "limit %s bytes", p.Mem)
-	add("environment", len(p.Env) <= len(baseEnv(""))+2, "%v", p.Env)
+	add("environment", len(p.Env) <= len(baseEnv(nil))+2, "%v", p.Env)
 	start := time.Now()
 	res, err = sb.Run(ctx, Job{Files: map[string][]byte{"spin.py": []byte("while True: pass\n")}, Argv: []string{"python3", "spin.py"},
 		Limits: Limits{Timeout: time.Second}})

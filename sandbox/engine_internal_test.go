@@ -12,7 +12,7 @@ import (
 // TestDockerConfigs: a sandbox container is made with the hardening it had
 // before the Backend seam, flag for flag.
 func TestDockerConfigs(t *testing.T) {
-	spec := containerSpec{Image: "img", Limits: DefaultLimits().container(), HashSeed: "3", Labels: map[string]string{"k": "v"}}
+	spec := containerSpec{Image: "img", Limits: DefaultLimits().container(), Env: map[string]string{"PYTHONHASHSEED": "3"}, Labels: map[string]string{"k": "v"}}
 	cfg, host := dockerConfigs(spec.container())
 	if cfg.Image != "img" || cfg.User != "0:0" || cfg.WorkingDir != workDir || !cfg.NetworkDisabled || len(cfg.Entrypoint) != 0 ||
 		!cfg.OpenStdin || !cfg.AttachStdin || !cfg.AttachStdout || !cfg.AttachStderr || cfg.Labels["k"] != "v" || cfg.Cmd[0] != "python3" {

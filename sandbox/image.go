@@ -26,12 +26,18 @@ const (
 )
 
 // Recipe says what goes into a sandbox image: Debian packages on a Debian
-// suite. Every image holds python3, which the supervisor needs.
+// suite. Every image also holds python3, which the supervisor needs.
 type Recipe struct {
 	Ref      string   // image name:tag
 	Suite    string   // Debian suite, e.g. bookworm
-	Packages []string // Debian packages
+	Packages []string // the language's Debian packages
 }
+
+// supervisorPackages are the Debian packages the supervisor needs.
+func supervisorPackages() []string { return []string{"python3"} }
+
+// packages are every Debian package of the image.
+func (r Recipe) packages() []string { return append(supervisorPackages(), r.Packages...) }
 
 // Digest identifies the recipe's content (not its name): an image whose
 // label differs was built from another recipe and is stale.
@@ -40,7 +46,7 @@ func (r Recipe) Digest() string {
 		Suite    string
 		Packages []string
 		V        int
-	}{r.Suite, r.Packages, 1})
+	}{r.Suite, r.packages(), 1})
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:6])
 }
@@ -143,10 +149,10 @@ func (e *Engine) pullBase(ctx context.Context, ref string, log *slog.Logger) err
 }
 
 func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
-	args := []string{"--variant=apt", "--include=" + strings.Join(r.Packages, ","),
+	args := []string{"--variant=apt", "--include=" + strings.Join(r.packages(), ","),
 		"--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*",
 		"--dpkgopt=path-exclude=/usr/share/locale/*", r.Suite, "-"}
-	log.Info("building image from Debian packages", "image", r.Ref, "suite", r.Suite, "packages", strings.Join(r.Packages, " "))
+	log.Info("building image from Debian packages", "image", r.Ref, "suite", r.Suite, "packages", strings.Join(r.packages(), " "))
 	cmd := exec.CommandContext(ctx, "mmdebstrap", args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -187,7 +193,7 @@ func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, 
 
 func (e *Engine) buildPull(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
 	dockerfile := fmt.Sprintf("FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n%s\n",
-		baseImage(r), strings.Join(r.Packages, " "), labels)
+		baseImage(r), strings.Join(r.packages(), " "), labels)
 	if err := e.pullBase(ctx, baseImage(r), log); err != nil {
 		return err
 	}

@@ -46,9 +46,11 @@ type Orphan struct {
 // sweeper's: the clocks may disagree by a good part of the lease, not by
 // all of it.
 //
-// Containers made before leases (labelled only with the owner's host:pid)
-// are orphans when that host is this one and the process is gone; another
-// host's are left alone.
+// A container whose owner (its label host:pid) is a process of this host
+// that is gone is an orphan at once, lease or not: a crashed run on this
+// machine is cleaned up by the next command, not a lease later.
+// Containers made before leases (labelled only with the owner) are judged
+// by the owner alone: another host's are left alone.
 func Sweep(ctx context.Context, eng Backend, dryRun bool) ([]Orphan, error) {
 	list, err := eng.List(ctx, labelTool+"=selfrepair")
 	if err != nil {
@@ -67,9 +69,9 @@ func Sweep(ctx context.Context, eng Backend, dryRun bool) ([]Orphan, error) {
 	return out, nil
 }
 
-// orphans picks the containers to remove from list at time now: those of
-// runs whose lease has expired, and legacy ones (no lease) whose owner is
-// a process of host that is not alive.
+// orphans picks the containers to remove from list at time now: those
+// whose owner is a process of host that is not alive, and those of runs
+// whose lease has expired.
 func orphans(list []ContainerInfo, now time.Time, host string, alive func(pid int) bool) []ContainerInfo {
 	// A run's lease ends at the latest expiry of its containers.
 	ends := map[string]time.Time{}
@@ -83,7 +85,8 @@ func orphans(list []ContainerInfo, now time.Time, host string, alive func(pid in
 	var out []ContainerInfo
 	for _, c := range list {
 		end, leased := ends[runKey(c)]
-		if leased && !end.After(now) || !leased && legacyOrphan(c.Labels[labelOwner], host, alive) {
+		if deadLocalOwner(c.Labels[labelOwner], host, alive) || leased && !end.After(now) ||
+			!leased && legacyOrphan(c.Labels[labelOwner], host, alive) {
 			out = append(out, c)
 		}
 	}
@@ -108,7 +111,16 @@ func leaseEnd(labels map[string]string) (time.Time, bool) {
 	return end, err == nil
 }
 
-// legacyOrphan judges a container by its owner label, host:pid.
+// deadLocalOwner reports whether owner (host:pid) is a process of host
+// that is gone.
+func deadLocalOwner(owner, host string, alive func(pid int) bool) bool {
+	h, pidStr, _ := strings.Cut(owner, ":")
+	pid, err := strconv.Atoi(pidStr)
+	return h == host && err == nil && !alive(pid)
+}
+
+// legacyOrphan judges a container without a lease by its owner label,
+// host:pid.
 func legacyOrphan(owner, host string, alive func(pid int) bool) bool {
 	h, pidStr, _ := strings.Cut(owner, ":")
 	pid, err := strconv.Atoi(pidStr)

@@ -40,10 +40,14 @@ func TestOrphans(t *testing.T) {
 			c("a", labelRun, "r1", labelLease, at(-time.Minute)),
 			c("b", labelRun, "r2", labelLease, at(time.Minute)),
 		}, []string{"a"}},
-		{"a live lease wins over a dead local owner", []ContainerInfo{c("a", labelRun, "r1", labelLease, at(time.Minute), labelOwner, "here:7")}, nil},
+		{"a dead local owner loses its run at once, lease or not", []ContainerInfo{
+			c("a", labelRun, "r1", labelLease, at(time.Minute), labelOwner, "here:7"),
+			c("rec", labelRun, "r1", labelLease, at(time.Minute), labelOwner, "here:7", labelRole, roleLease),
+		}, []string{"a", "rec"}},
+		{"a live lease of another host's owner", []ContainerInfo{c("a", labelRun, "r1", labelLease, at(time.Minute), labelOwner, "there:7")}, nil},
 		{"an expired lease loses to a live local owner", []ContainerInfo{c("a", labelRun, "r1", labelLease, at(-time.Minute), labelOwner, "here:100")}, []string{"a"}},
 		{"a leased container lends its run's lease to a legacy one", []ContainerInfo{
-			c("a", labelRun, "r1", labelOwner, "here:7"),
+			c("a", labelRun, "r1", labelOwner, "there:7"),
 			c("b", labelRun, "r1", labelLease, at(time.Minute)),
 		}, nil},
 		{"legacy: local owner alive", []ContainerInfo{c("a", labelRun, "r1", labelOwner, "here:100")}, nil},

@@ -44,10 +44,12 @@ type Options struct {
 	// container was just retired (after a timeout, or after every job in
 	// fresh mode) need not wait for a new one to start; default 1, negative
 	// for none.
-	Spare    int
-	Limits   Limits // defaults for jobs, and the container limits of the pool (see Sandbox); zero fields take DefaultLimits
-	HashSeed string // PYTHONHASHSEED of the containers; "" means random
-	RunID    string // label of this run's containers; default random
+	Spare  int
+	Limits Limits // defaults for jobs, and the container limits of the pool (see Sandbox); zero fields take DefaultLimits
+	// Env is added to the environment of every job: a language's seed of
+	// its hashing (languages.Language.SeedEnv), say.
+	Env   map[string]string
+	RunID string // label of this run's containers; default random
 	// Preload are trusted harness sources (Job.Harness.Source) loaded once
 	// when a container starts, so that jobs using them start faster.
 	Preload []string
@@ -180,7 +182,7 @@ func (s *Sandbox) RunID() string { return s.opts.RunID }
 func (s *Sandbox) Limits() Limits { return s.limits }
 
 func (s *Sandbox) spec(l containerLimits) containerSpec {
-	return containerSpec{Image: s.opts.Image, Limits: l, HashSeed: s.opts.HashSeed, Labels: s.leaseLabels(time.Now()), Preload: s.opts.Preload}
+	return containerSpec{Image: s.opts.Image, Limits: l, Env: s.opts.Env, Labels: s.leaseLabels(time.Now()), Preload: s.opts.Preload}
 }
 
 // refill starts one pooled container in the background.

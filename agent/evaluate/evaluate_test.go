@@ -39,7 +39,7 @@ func TestReferenceSolutionsPass(t *testing.T) {
 	for _, seed := range []string{"0", "1", "2", "3", "4"} {
 		t.Run("seed="+seed, func(t *testing.T) {
 			sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: python.New().ImageRef(), Size: 4,
-				HashSeed: seed, Preload: python.New().Preload()})
+				Env: python.New().SeedEnv(seed), Preload: python.New().Preload()})
 			if err != nil {
 				t.Fatal(err)
 			}

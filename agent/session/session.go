@@ -62,7 +62,7 @@ type SandboxSettings struct {
 	Isolation sandbox.Isolation
 	Size      int
 	Limits    sandbox.Limits
-	HashSeed  string
+	HashSeed  string // seeds the language's hashing (Language.SeedEnv); "" leaves it random
 	RunID     string
 }
 
@@ -247,8 +247,12 @@ func (s *Session) openSandbox(ctx context.Context, o SandboxSettings) error {
 		return err
 	}
 	s.ImageID = info.ID
+	var env map[string]string
+	if o.HashSeed != "" {
+		env = o.Language.SeedEnv(o.HashSeed)
+	}
 	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: s.Image, Isolation: o.Isolation, Size: o.Size,
-		Limits: o.Limits, HashSeed: o.HashSeed, RunID: o.RunID, Preload: o.Language.Preload(), Logger: s.log})
+		Limits: o.Limits, Env: env, RunID: o.RunID, Preload: o.Language.Preload(), Logger: s.log})
 	if err != nil {
 		return err
 	}

@@ -196,7 +196,7 @@ func (s *Study) writeManifest() error {
 	return nil
 }
 
-// HashSeed is the PYTHONHASHSEED a study's sandbox should use: derived
+// HashSeed is the hash seed a study's sandbox should use: derived
 // from the study seed, so that verdicts are reproducible.
 func HashSeed(seed uint64) string { return fmt.Sprint(seed % (1 << 32)) }
 

@@ -99,7 +99,7 @@ func newSandbox(t *testing.T) *sandbox.Sandbox {
 	}
 	t.Cleanup(func() { eng.Close() })
 	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: python.New().ImageRef(), Size: 4,
-		Limits: sandbox.Limits{Timeout: 3 * time.Second}, HashSeed: study.HashSeed(studySeed), Preload: python.New().Preload()})
+		Limits: sandbox.Limits{Timeout: 3 * time.Second}, Env: python.New().SeedEnv(study.HashSeed(studySeed)), Preload: python.New().Preload()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -193,7 +193,7 @@ func fidelitySandbox(t *testing.T) *sandbox.Sandbox {
 	t.Helper()
 	sharedSandbox(t) // skips under -short, connects the engine
 	sb, err := sandbox.New(context.Background(), sbEngine, sandbox.Options{Image: testImage, Size: 2,
-		HashSeed: fidelitySeed, Preload: python.New().Preload(), Limits: sandbox.Limits{Timeout: fidelityTimeout}})
+		Env: python.New().SeedEnv(fidelitySeed), Preload: python.New().Preload(), Limits: sandbox.Limits{Timeout: fidelityTimeout}})
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}

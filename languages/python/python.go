@@ -46,6 +46,11 @@ func (Language) Words() languages.Words {
 	return languages.Words{Name: "Python", Version: "Python 3", Fence: "python", Header: "its def line"}
 }
 
+// SeedEnv seeds Python's string hashing, and so the order of sets.
+func (Language) SeedEnv(seed string) map[string]string {
+	return map[string]string{"PYTHONHASHSEED": seed}
+}
+
 // Program is the program an answer's code runs as: for a completion task,
 // the prompt with the code spliced in (see splice).
 func (Language) Program(t tasks.Task, code string) string {

@@ -15,7 +15,7 @@ type Runtime struct {
 	// Image is the name of the language whose image runs it, when not
 	// its own; Packages are then that image's packages.
 	Image    string
-	Packages []string          // Debian packages of its image (python3 is always added: the supervisor needs it)
+	Packages []string          // Debian packages of its image
 	Env      map[string]string // environment its programs need
 	Exts     []string          // file name extensions
 	// Command returns the build step (may be nil) and the command for a program file.
@@ -44,8 +44,7 @@ func (r Runtime) Recipe(ref string) sandbox.Recipe {
 	if ref == "" {
 		ref = r.ImageRef()
 	}
-	pkgs := append([]string{"python3"}, r.Packages...)
-	return sandbox.Recipe{Ref: ref, Suite: languages.Release, Packages: pkgs}
+	return sandbox.Recipe{Ref: ref, Suite: languages.Release, Packages: r.Packages}
 }
 
 // FileJob runs one program file.
