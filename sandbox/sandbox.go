@@ -178,6 +178,9 @@ func (s *Sandbox) poolSize() int { return s.opts.Size + s.opts.Spare }
 // RunID is the label value of this sandbox's containers.
 func (s *Sandbox) RunID() string { return s.opts.RunID }
 
+// Size is how many jobs run at once.
+func (s *Sandbox) Size() int { return s.opts.Size }
+
 // Limits are the limits a job gets when it sets none.
 func (s *Sandbox) Limits() Limits { return s.limits }
 

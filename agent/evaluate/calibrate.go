@@ -89,7 +89,7 @@ func Calibrate(ctx context.Context, r Runner, ds *tasks.Dataset, c Calibration) 
 			defer wg.Done()
 			for t := range next {
 				limits := sandbox.Limits{Timeout: c.Max}
-				rec := One(ctx, r, c.Language, t, t.ReferenceSample(), limits, c.Suites...)
+				rec, _ := One(ctx, r, c.Language, t, t.ReferenceSample(), limits, c.Suites...)
 				mu.Lock()
 				if rec.Passed {
 					known[runtimeKey(t, c.Suites)] = rec.RunMS

@@ -50,7 +50,6 @@ type Record struct {
 	Suites  map[languages.Suite]bool `json:"suites,omitempty"`
 	RunMS   float64                  `json:"run_ms"`
 	TotalMS float64                  `json:"total_ms"`
-	Outcome *languages.Outcome       `json:"-"`
 }
 
 // Options of an evaluation.
@@ -99,7 +98,7 @@ func Run(ctx context.Context, o Options) ([]Record, error) {
 			if d, ok := o.Timeouts[t.ID]; ok {
 				limits.Timeout = d
 			}
-			recs[i] = One(ctx, o.Runner, o.Language, t, s, limits, o.Suites...)
+			recs[i], _ = One(ctx, o.Runner, o.Language, t, s, limits, o.Suites...)
 			if recs[i].Passed {
 				passed.Add(1)
 			}
@@ -127,9 +126,10 @@ func Run(ctx context.Context, o Options) ([]Record, error) {
 }
 
 // One evaluates one sample on the suites of its task's tests (Base when
-// none is named). A sandbox failure is retried once on another container
-// before it is recorded as StatusSandboxError.
-func One(ctx context.Context, r Runner, lang languages.Language, t tasks.Task, s tasks.Sample, limits sandbox.Limits, suites ...languages.Suite) Record {
+// none is named): its record, and the language's outcome the record was
+// made from (nil for a sandbox error). A sandbox failure is retried once
+// on another container before it is recorded as StatusSandboxError.
+func One(ctx context.Context, r Runner, lang languages.Language, t tasks.Task, s tasks.Sample, limits sandbox.Limits, suites ...languages.Suite) (Record, *languages.Outcome) {
 	rec := Record{TaskID: s.TaskID, Sample: s.Index}
 	job := lang.Job(t, t.Program(s), limits, suites...)
 	var res *sandbox.Result
@@ -144,10 +144,9 @@ func One(ctx context.Context, r Runner, lang languages.Language, t tasks.Task, s
 		rec.Status = StatusSandboxError
 		rec.ErrorClass = languages.OtherRuntime
 		rec.Message = err.Error()
-		return rec
+		return rec, nil
 	}
 	out := lang.Classify(res)
-	rec.Outcome = &out
 	rec.Passed = out.Passed
 	rec.ErrorClass = out.Class
 	rec.ErrorType, rec.Message = out.ErrorType, out.Message
@@ -172,7 +171,7 @@ func One(ctx context.Context, r Runner, lang languages.Language, t tasks.Task, s
 	default:
 		rec.Status = StatusFailed
 	}
-	return rec
+	return rec, &out
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

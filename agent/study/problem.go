@@ -89,32 +89,26 @@ func (p *taskProblem) Feedback() prompt.Options {
 
 // Judge runs program against the suites of the task's tests, in one job.
 func (p *taskProblem) Judge(ctx context.Context, program string) (Judgement, error) {
-	rec := evaluate.One(ctx, p.runner, p.lang, p.t, tasks.Sample{TaskID: p.t.ID, Solution: program}, p.limits, p.suites...)
-	if rec.Status == evaluate.StatusSandboxError {
+	rec, out := evaluate.One(ctx, p.runner, p.lang, p.t, tasks.Sample{TaskID: p.t.ID, Solution: program}, p.limits, p.suites...)
+	if out == nil {
 		return Judgement{}, errors.New(rec.Message)
 	}
 	j := Judgement{RunMS: rec.RunMS, TotalMS: rec.TotalMS}
 	scoring := p.suites
 	if p.visible {
 		scoring = p.suites[:len(p.suites)-1]
-		v := verdictOf(rec, languages.Visible)
+		v := verdictOf(out, rec.Status, languages.Visible)
 		j.Visible = &v
 	}
-	j.Verdict = verdictOf(rec, scoring...)
+	j.Verdict = verdictOf(out, rec.Status, scoring...)
 	return j, nil
 }
 
-// verdictOf is rec's verdict on the given suites of tests: it passes when
-// each of them does, and otherwise says how the first that failed did. A
-// limit that fired, or a solution that did not load, fails them all alike.
-func verdictOf(rec evaluate.Record, suites ...languages.Suite) rundir.Verdict {
-	out := rec.Outcome
-	if out == nil {
-		o := languages.Failed(rec.ErrorClass, rec.ErrorType, rec.Message)
-		o.Passed = rec.Passed
-		out = &o
-	}
-	status := rec.Status
+// verdictOf is the verdict of out (of a job whose status was status) on
+// the given suites of tests: it passes when each of them does, and
+// otherwise says how the first that failed did. A limit that fired, or a
+// solution that did not load, fails them all alike.
+func verdictOf(out *languages.Outcome, status string, suites ...languages.Suite) rundir.Verdict {
 	all := out.Suites
 	if len(all) > 0 {
 		var failed *languages.Outcome

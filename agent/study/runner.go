@@ -145,7 +145,7 @@ func (r *runner) advance(sm *sample, a *rundir.Attempt) {
 // run runs every unfinished sample in two stages joined by priority
 // queues: Concurrency workers ask the model (a worker holds a request slot
 // only while its request is in flight) and hand the answer to twice
-// Parallel workers that judge it, record the attempt and, if the sample
+// the sandbox's size of workers that judge it, record the attempt and, if the sample
 // goes on, queue its next round for the model. Both queues serve the
 // deepest round first.
 func (r *runner) run(ctx context.Context) error {
@@ -194,7 +194,7 @@ func (r *runner) run(ctx context.Context) error {
 			}
 		})
 	}
-	for range 2 * max(r.env.Parallel, 1) {
+	for range 2 * max(r.env.Runner.Size(), 1) {
 		wg.Go(func() {
 			for sm := judging.pop(ctx); sm != nil; sm = judging.pop(ctx) {
 				if err := r.finish(ctx, sm); err != nil {

@@ -72,6 +72,12 @@ type Model interface {
 	Complete(ctx context.Context, req llm.Request) (*llm.Response, error)
 }
 
+// Sandbox runs the programs of a study; *sandbox.Sandbox is one.
+type Sandbox interface {
+	evaluate.Runner
+	Size() int // jobs at once
+}
+
 // Env is what a run needs besides its parameters: the live model, sandbox
 // and dataset.
 type Env struct {
@@ -83,8 +89,7 @@ type Env struct {
 	// it); 0 means Params.Concurrency.
 	Concurrency int
 
-	Runner   evaluate.Runner // the sandbox
-	Parallel int             // sandbox jobs at once (the sandbox's size)
+	Runner Sandbox // runs the programs
 
 	Dataset  *tasks.Dataset     // must be the manifest's (same hash)
 	Language languages.Language // the dataset's

@@ -60,7 +60,7 @@ func runStudy(sb *sandbox.Sandbox, ds *tasks.Dataset, dir string, p rundir.Param
 		return nil, nil, err
 	}
 	defer st.Close()
-	err = st.Run(context.Background(), study.Env{Model: client, CacheIdentity: "sim", Language: python.New(), Runner: sb, Parallel: 4, Dataset: ds})
+	err = st.Run(context.Background(), study.Env{Model: client, CacheIdentity: "sim", Language: python.New(), Runner: sb, Dataset: ds})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -204,7 +204,7 @@ func TestResumeAfterATornWrite(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	client, _ := llm.New(llm.Options{BaseURL: ts.URL + "/v1"})
-	if err := st.Run(context.Background(), study.Env{Model: client, CacheIdentity: "sim", Language: python.New(), Runner: sb, Parallel: 4, Dataset: ds}); err != nil {
+	if err := st.Run(context.Background(), study.Env{Model: client, CacheIdentity: "sim", Language: python.New(), Runner: sb, Dataset: ds}); err != nil {
 		t.Fatal(err)
 	}
 	var got []rundir.Attempt

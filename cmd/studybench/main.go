@@ -152,7 +152,7 @@ func runOne(c config) error {
 	defer st.Close()
 
 	start := time.Now()
-	err = st.Run(ctx, study.Env{Model: sess.Client, CacheIdentity: "bench", Language: sess.Language, Runner: sb, Parallel: c.sandboxes, Dataset: ds})
+	err = st.Run(ctx, study.Env{Model: sess.Client, CacheIdentity: "bench", Language: sess.Language, Runner: sb, Dataset: ds})
 	if err != nil {
 		return err
 	}

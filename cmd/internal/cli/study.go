@@ -461,7 +461,7 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 	defer st.Close()
 	log.Info("study", "dir", out, "dataset", ds.Name, "tasks", len(ids), "samples", o.Samples, "rounds", o.Rounds,
 		"feedback", mode, "model", model, "simulator", sess.Simulator())
-	return execStudy(ctx, f, log, st, ds, sess, o.Sandboxes, o.Concurrency)
+	return execStudy(ctx, f, log, st, ds, sess, o.Concurrency)
 }
 
 func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
@@ -521,7 +521,7 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		log.Warn("this endpoint is the simulator, but the run began with another model endpoint")
 	}
 	log.Info("resuming study", "dir", o.Resume, "dataset", ds.Name, "model", p.Model, "simulator", sess.Simulator())
-	return execStudy(ctx, f, log, st, ds, sess, set.Sandbox.Size, set.Model.Concurrency)
+	return execStudy(ctx, f, log, st, ds, sess, set.Model.Concurrency)
 }
 
 func llmTimeout(o *StudyOptions, s *rundir.SimInfo) time.Duration {
@@ -543,7 +543,7 @@ func cacheSettings(o *StudyOptions) *session.CacheSettings {
 }
 
 // execStudy runs the study with a progress display and prints its summary.
-func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, sess *session.Session, size, conc int) error {
+func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Study, ds *tasks.Dataset, sess *session.Session, conc int) error {
 	suites := scoringSuites(ds)
 	// Each task's limit comes from its reference solution's runtime,
 	// measured once per image (as EvalPlus does), never below --timeout: a
@@ -564,7 +564,7 @@ func execStudy(ctx context.Context, f *Factory, log *slog.Logger, st *study.Stud
 	pv := newProgressView(f.Err, log)
 	err = st.Run(ctx, study.Env{
 		Model: sess.Client, CacheIdentity: sess.Identity, Cache: sess.Cache, Concurrency: conc,
-		Runner: sess.Sandbox, Parallel: size, Dataset: ds, Language: sess.Language, Suites: suites, Timeouts: timeouts,
+		Runner: sess.Sandbox, Dataset: ds, Language: sess.Language, Suites: suites, Timeouts: timeouts,
 		Session:  rundir.Session{Tool: toolVersion(), ImageID: sess.ImageID, Endpoint: sess.URL},
 		Progress: pv.update, Logger: log,
 	})
