@@ -2,7 +2,7 @@
 // model (an OpenAI-compatible endpoint, or the simulator started in this
 // process), the response cache, the sandbox on its engine in the
 // language's image, and the tasks' calibrated time limits. The study and
-// evaluate commands and the benchmarks open their sessions with [Open].
+// evaluate commands and cmd/studybench open their sessions with [Open].
 package session
 
 import (

@@ -16,7 +16,8 @@
 // every request carries its own seed, derived from the study seed, the
 // task id, the sample index and the round, so its answer does not depend
 // on how requests are batched or scheduled. Verdicts come from a sandbox
-// whose PYTHONHASHSEED is derived from the study seed. A run that is
+// whose hash seed (HashSeed, the language's SeedEnv) is derived from the
+// study seed. A run that is
 // interrupted and resumed therefore records the same attempts as one that
 // was not (timing and provenance fields aside), and a run that is
 // repeated with the response cache asks the model nothing.
