@@ -85,8 +85,9 @@ func orphans(list []ContainerInfo, now time.Time, host string, alive func(pid in
 	var out []ContainerInfo
 	for _, c := range list {
 		end, leased := ends[runKey(c)]
-		if deadLocalOwner(c.Labels[labelOwner], host, alive) || leased && !end.After(now) ||
-			!leased && legacyOrphan(c.Labels[labelOwner], host, alive) {
+		// Without a lease, a container is judged by its owner alone.
+		owner := judgeOwner(c.Labels[labelOwner], host, alive)
+		if owner == ownerGone || leased && !end.After(now) || !leased && owner == ownerUnknown {
 			out = append(out, c)
 		}
 	}
@@ -111,23 +112,29 @@ func leaseEnd(labels map[string]string) (time.Time, bool) {
 	return end, err == nil
 }
 
-// deadLocalOwner reports whether owner (host:pid) is a process of host
-// that is gone.
-func deadLocalOwner(owner, host string, alive func(pid int) bool) bool {
-	h, pidStr, _ := strings.Cut(owner, ":")
-	pid, err := strconv.Atoi(pidStr)
-	return h == host && err == nil && !alive(pid)
-}
+// ownerState is what the sweep knows of a container's owner (its label
+// host:pid).
+type ownerState int
 
-// legacyOrphan judges a container without a lease by its owner label,
-// host:pid.
-func legacyOrphan(owner, host string, alive func(pid int) bool) bool {
+const (
+	ownerElsewhere ownerState = iota // another host's process: not ours to judge
+	ownerAlive                       // a live process of this host
+	ownerGone                        // a process of this host that is gone
+	ownerUnknown                     // no owner, or this host's with no readable pid
+)
+
+func judgeOwner(owner, host string, alive func(pid int) bool) ownerState {
 	h, pidStr, _ := strings.Cut(owner, ":")
 	pid, err := strconv.Atoi(pidStr)
-	if h == host && err == nil && alive(pid) {
-		return false
+	switch {
+	case h == "" || h == host && err != nil:
+		return ownerUnknown
+	case h != host:
+		return ownerElsewhere
+	case alive(pid):
+		return ownerAlive
 	}
-	return h == host || h == "" // another machine's engine client: not ours to judge
+	return ownerGone
 }
 
 func processAlive(pid int) bool {
