@@ -53,6 +53,9 @@ type Language interface {
 	// iteration order of its sets and maps) a function of seed, for
 	// reproducible verdicts; nil when the language has none to seed.
 	SeedEnv(seed string) map[string]string
+	// Coder writes the language's code the way a code model gets it
+	// wrong: the simulated model's answers and mutation tests use it.
+	Coder() Coder
 }
 
 // Words are what prompts call a language and its code.
@@ -60,8 +63,14 @@ type Words struct {
 	Name    string // "Python"
 	Version string // the version the code is written for: "Python 3"
 	Fence   string // the code fence's info string: "python"
+	// Aliases are the other info strings that tag its code in answers: "py".
+	Aliases []string
 	Header  string // what a function's first line is called, with "its": "its def line"
 }
+
+// Tags are the info strings that tag the language's code blocks: Fence and
+// its aliases.
+func (w Words) Tags() []string { return append([]string{w.Fence}, w.Aliases...) }
 
 // Registry holds the runtimes and languages a build knows, by name.
 type Registry struct {
@@ -102,6 +111,18 @@ func (r *Registry) Language(name string) (Language, error) {
 		return nil, fmt.Errorf("language %s runs programs, but selfrepair cannot judge its tasks yet", name)
 	}
 	return l, nil
+}
+
+// Languages are the languages whose tasks can be judged, in the order the
+// registry was made.
+func (r *Registry) Languages() []Language {
+	var ls []Language
+	for _, rt := range r.runtimes {
+		if l, ok := rt.(Language); ok {
+			ls = append(ls, l)
+		}
+	}
+	return ls
 }
 
 // ForFile guesses the runtime of a program file from its extension.

@@ -6,12 +6,13 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 )
 
-// Code returns the code in a model's answer text, for language lang
-// ("python", "go", ...; case-insensitive, common aliases such as py,
-// python3, js and golang are accepted).
+// Code returns the code in a model's answer text, in the language whose
+// code blocks are tagged with tags (the info strings of its fences, such as
+// "python" and "py"; compared case-insensitively).
 //
 // The rules, in order:
 //
@@ -25,7 +26,7 @@ import (
 //     fence runs to the end of the text. An indented fence (inside a list)
 //     has that indentation removed from its lines. Blank blocks are ignored.
 //  3. If there are blocks, the result is the longest block tagged with
-//     lang; failing that the longest untagged block; failing that the
+//     one of tags; failing that the longest untagged block; failing that the
 //     longest block with another tag. Ties go to the earliest.
 //  4. If there are none, the whole text is the code: prose around
 //     unfenced code is not removed.
@@ -33,7 +34,7 @@ import (
 // The result has leading blank lines and trailing white space removed;
 // the indentation of its first line is kept (an answer may be a function
 // body). Line endings are normalised to "\n".
-func Code(text, lang string) string {
+func Code(text string, tags ...string) string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = stripThink(text)
 	var best *block
@@ -46,7 +47,7 @@ func Code(text, lang string) string {
 		switch {
 		case b.tag == "":
 			tier = 1
-		case sameLang(b.tag, lang):
+		case slices.ContainsFunc(tags, func(t string) bool { return strings.EqualFold(t, b.tag) }):
 			tier = 0
 		}
 		if best == nil || tier < bestTier || tier == bestTier && len(strings.TrimSpace(b.body)) > len(strings.TrimSpace(best.body)) {
@@ -174,37 +175,6 @@ func normTag(info string) string {
 		info = info[:i]
 	}
 	return info
-}
-
-// sameLang reports whether a fence tag names lang.
-func sameLang(tag, lang string) bool {
-	lang = strings.ToLower(lang)
-	if tag == lang {
-		return true
-	}
-	a, b := canonLang(tag), canonLang(lang)
-	return a != "" && a == b
-}
-
-// canonLang maps a language name or alias to one name.
-func canonLang(s string) string {
-	switch s {
-	case "python", "py", "python3", "py3":
-		return "python"
-	case "javascript", "js", "node", "nodejs", "mjs":
-		return "javascript"
-	case "typescript", "ts":
-		return "typescript"
-	case "go", "golang":
-		return "go"
-	case "cpp", "c++", "cxx", "cc":
-		return "cpp"
-	case "rust", "rs":
-		return "rust"
-	case "bash", "sh", "shell", "zsh":
-		return "shell"
-	}
-	return s
 }
 
 // trimBlank removes leading blank lines and trailing white space, keeping

@@ -151,7 +151,8 @@ func (s *Session) openModel(ctx context.Context, m ModelSettings) error {
 		}
 		srv, err := sim.New(sim.Options{
 			Seed: m.Sim.Seed, Models: []string{m.Name}, Datasets: []string{m.Dataset}, DataDir: m.DataDir,
-			Latency: time.Duration(m.Sim.LatencyMS) * time.Millisecond, Faults: faults,
+			Languages: []languages.Language{s.Language},
+			Latency:   time.Duration(m.Sim.LatencyMS) * time.Millisecond, Faults: faults,
 		})
 		if err != nil {
 			return err

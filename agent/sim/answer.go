@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/selfrepair/selfrepair/languages"
-	"github.com/selfrepair/selfrepair/tasks"
 )
 
 // message is a request message reduced to what the simulator reads.
@@ -101,7 +100,7 @@ func (s *Server) read(msgs []message) conversation {
 	}
 	if len(feedback) > 0 {
 		c.repair = true
-		c.failure, c.named = s.feedback.classify(strings.Join(feedback, "\n"))
+		c.failure, c.named = s.feedback.classify(strings.Join(feedback, "\n"), s.languageOf(e).coder)
 	}
 	return c
 }
@@ -224,7 +223,7 @@ func (s *Server) answer(c conversation, rng *rand.Rand) (string, outcome) {
 		}
 	}
 	code := e.present(text, rng)
-	return decorate(rng, code, c, out.class), out
+	return decorate(rng, code, c, s.languageOf(e)), out
 }
 
 // faulty makes a faulty variant: of class prefer if a mutator of it
@@ -253,47 +252,21 @@ func (s *Server) faulty(e *entry, prefer languages.Class, rng *rand.Rand) (text 
 	return "", "", "", false
 }
 
-// present turns a solution text in the task's style into the code a model
-// shows: for Completion tasks either the body alone or the whole function
-// (imports, def line, sometimes the docstring, body).
-func (e *entry) present(text string, rng *rand.Rand) string {
-	body := strings.TrimLeft(strings.TrimRight(text, " \t\n"), "\n")
-	if e.task.Style != tasks.Completion || e.prefix == "" {
-		return body
-	}
-	if rng.Float64() >= 0.6 {
-		return body
-	}
-	code := e.prefix
-	if doc := strings.TrimRight(e.docstring, " \t\n"); doc != "" && rng.Float64() < 0.3 {
-		code += doc + "\n"
-	} else {
-		code += e.bodyCode
-	}
-	return code + body
-}
-
-// stubDefPattern finds a def line in a request.
-const stubDefPattern = `(?m)^[ \t]*def[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\([^\n]*\)[^\n:]*:`
-
-// stub is the answer to an unknown task: the first def line of the request
-// (or a generic one) with an empty body.
+// stub is the answer to an unknown task: a skeleton from the coder of the
+// recognised task's language, or of the first language.
 func (s *Server) stub(c conversation, rng *rand.Rand) string {
-	def := "def solution(*args, **kwargs):"
-	if m := s.stubDef.FindString(c.taskText); m != "" {
-		def = strings.TrimSpace(m)
-	}
-	code := def + "\n    # TODO: the task is not clear enough to implement.\n    pass"
+	l := s.languageOf(c.entry)
+	code := l.coder.Stub(c.taskText)
 	return pickString(rng, []string{
 		"I could not work out a complete implementation from the description. Here is a starting point:",
 		"Here is a skeleton for the function:",
-	}) + "\n\n```python\n" + code + "\n```\n"
+	}) + "\n\n```" + l.words.Fence + "\n" + code + "\n```\n"
 }
 
 // decorate wraps code the way a chat model answers: sometimes a reasoning
 // preamble, often a sentence before, sometimes one after, the code in a
-// fenced python block.
-func decorate(rng *rand.Rand, code string, c conversation, class languages.Class) string {
+// block fenced with the language's info string.
+func decorate(rng *rand.Rand, code string, c conversation, l *language) string {
 	var b strings.Builder
 	if rng.Float64() < 0.04 {
 		b.WriteString("<think>\n")
@@ -312,11 +285,11 @@ func decorate(rng *rand.Rand, code string, c conversation, class languages.Class
 		if c.repair {
 			b.WriteString(pickString(rng, introsRepair(c.failure)))
 		} else {
-			b.WriteString(pickString(rng, introsFirst()))
+			b.WriteString(pickString(rng, introsFirst(l.words.Name)))
 		}
 		b.WriteString("\n\n")
 	}
-	b.WriteString("```python\n")
+	b.WriteString("```" + l.words.Fence + "\n")
 	b.WriteString(code)
 	b.WriteString("\n```")
 	if rng.Float64() < 0.3 {
@@ -329,13 +302,13 @@ func decorate(rng *rand.Rand, code string, c conversation, class languages.Class
 
 func pickString(rng *rand.Rand, ss []string) string { return ss[rng.IntN(len(ss))] }
 
-func introsFirst() []string {
+func introsFirst(language string) []string {
 	return []string{
 		"Here is the implementation:",
 		"Here's a solution:",
 		"Sure! Here is the function:",
 		"The following implementation solves the problem:",
-		"Here is a Python implementation.",
+		"Here is a " + language + " implementation.",
 		"Below is a straightforward solution.",
 	}
 }

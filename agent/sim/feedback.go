@@ -5,14 +5,12 @@ import (
 	"strings"
 
 	"github.com/selfrepair/selfrepair/languages"
-	"github.com/selfrepair/selfrepair/languages/python"
 )
 
 // feedbackRules read the failing error class out of a repair request's
 // feedback text.
 type feedbackRules struct {
 	explicit  *regexp.Regexp // "error class: name", "error_class": "name"
-	exception *regexp.Regexp // Python exception names
 	timeout   *regexp.Regexp
 	memory    *regexp.Regexp
 	output    *regexp.Regexp
@@ -22,7 +20,6 @@ type feedbackRules struct {
 func newFeedbackRules() feedbackRules {
 	return feedbackRules{
 		explicit:  regexp.MustCompile("(?i)error[ _-]?class[\"'`]?[ \t]*[:=][ \t]*[\"'`]?([a-z][a-z-]*)"),
-		exception: regexp.MustCompile(`\b([A-Z][A-Za-z]*(?:Error|Exception))\b`),
 		timeout:   regexp.MustCompile(`(?i)\btimed?[ -]?out\b|\btimeout\b|time limit|took too long|infinite loop`),
 		memory:    regexp.MustCompile(`(?i)memory limit|out of memory|\bOOM\b`),
 		output:    regexp.MustCompile(`(?i)output[ -]limit|too much output`),
@@ -33,11 +30,12 @@ func newFeedbackRules() feedbackRules {
 // classify returns the error class the feedback reports, and false when
 // it names none.
 //
-// An explicit "error class: <class>" line wins; otherwise the last Python
-// exception name or timeout/memory/output-limit phrase in the text (the
-// final exception of a traceback comes last); otherwise "assert", "wrong
-// answer" or "expected ... got" mean an assertion failure.
-func (r feedbackRules) classify(text string) (languages.Class, bool) {
+// An explicit "error class: <class>" line wins; otherwise the last of the
+// language's failure words (coder.Failure: an exception name, say) or
+// timeout/memory/output-limit phrase in the text (the final exception of a
+// traceback comes last); otherwise "assert", "wrong answer" or "expected
+// ... got" mean an assertion failure.
+func (r feedbackRules) classify(text string, coder languages.Coder) (languages.Class, bool) {
 	if ms := r.explicit.FindAllStringSubmatch(text, -1); ms != nil {
 		for i := len(ms) - 1; i >= 0; i-- {
 			if c := languages.Class(strings.ToLower(ms[i][1])); knownClass(c) {
@@ -45,7 +43,7 @@ func (r feedbackRules) classify(text string) (languages.Class, bool) {
 			}
 		}
 	}
-	best, at := languages.Class(""), -1
+	best, at := coder.Failure(text)
 	consider := func(re *regexp.Regexp, class func(string) languages.Class) {
 		for _, loc := range re.FindAllStringSubmatchIndex(text, -1) {
 			if loc[0] > at {
@@ -53,12 +51,6 @@ func (r feedbackRules) classify(text string) (languages.Class, bool) {
 			}
 		}
 	}
-	consider(r.exception, func(name string) languages.Class {
-		if name == "TimeoutError" {
-			return languages.Timeout
-		}
-		return python.ClassOf(name)
-	})
 	consider(r.timeout, func(string) languages.Class { return languages.Timeout })
 	consider(r.memory, func(string) languages.Class { return languages.Memory })
 	consider(r.output, func(string) languages.Class { return languages.OutputLimit })

@@ -17,10 +17,11 @@ type Mutant struct {
 
 // Mutants returns up to n distinct faulty variants of t's reference
 // solution, drawn with seed from the mutators of the given classes (all
-// the simulator's classes when none is given), round-robin by class. A
-// task whose reference the mutators cannot read has none.
-func Mutants(t tasks.Task, n int, seed uint64, classes ...languages.Class) []Mutant {
-	e := newEntry(t, "")
+// the simulator's classes when none is given), round-robin by class, by
+// the coder of t's language. A task whose reference the mutators cannot
+// read has none.
+func Mutants(coder languages.Coder, t tasks.Task, n int, seed uint64, classes ...languages.Class) []Mutant {
+	e := newEntry(t, "", &language{coder: coder})
 	if len(classes) == 0 {
 		classes = faultyClasses()
 	}

@@ -15,34 +15,37 @@
 //
 // The task is recognised by its prompt text anywhere in a message (user
 // messages first, in order; then system messages), with white space and
-// line ends normalised: HumanEval's prompt (or its def line and docstring),
-// MBPP's problem text. A request is a first attempt when no assistant
-// message follows the message holding the task; it is a repair attempt when
-// one does and user (or tool) messages follow the last assistant message:
-// those are the feedback. A first attempt is the task's reference solution
-// with probability Options.FirstPass, or else a realistic faulty variant
-// made by mutating the reference (a syntax, name, assertion, type, index or
-// timeout failure). A repair attempt fixes the failure with its class's
-// probability (Options.RepairRates), or else gives another faulty variant
-// (half the time of the same class). The class comes from the feedback: an
-// explicit "error class: <class>" line (or JSON "error_class": "<class>")
-// wins; else the last Python exception name in it (SyntaxError, NameError,
-// AssertionError, TypeError, IndexError, ...; classified as
-// python.ClassOf does) or phrase "timed out"/"timeout", "memory limit",
+// line ends normalised: HumanEval's prompt (or, as the language's coder
+// reads it, its function header and documentation), MBPP's problem text.
+// A request is a first attempt when no assistant message follows the
+// message holding the task; it is a repair attempt when one does and user
+// (or tool) messages follow the last assistant message: those are the
+// feedback. A first attempt is the task's reference solution with
+// probability Options.FirstPass, or else a realistic faulty variant made by
+// the coder of the task's language (languages.Coder) mutating the
+// reference (a syntax, name, assertion, type, index or timeout failure). A
+// repair attempt fixes the failure with its class's probability
+// (Options.RepairRates), or else gives another faulty variant (half the
+// time of the same class). The class comes from the feedback: an explicit
+// "error class: <class>" line (or JSON "error_class": "<class>") wins; else
+// the last of the language's own failure words in it (for Python an
+// exception name such as SyntaxError, NameError or IndexError, classified
+// as its judge does) or phrase "timed out"/"timeout", "memory limit",
 // "output limit"; else "assert", "wrong answer" or "expected ... got" mean
-// assertion. Feedback naming no class is repaired at the other-runtime rate.
-// An unknown task gets a generic stub, never an error.
+// assertion. Feedback naming no class is repaired at the other-runtime
+// rate. An unknown task gets the first language's generic stub, never an
+// error.
 //
 // Answers are deterministic: choice i of a request is a pure function of
 // Options.Seed, the model, the messages, the request's seed and temperature,
 // and i. A caller that wants independent samples of one prompt sends a
 // different seed per sample.
 //
-// Answers look like a chat model's: a fenced ```python block, often a
-// sentence before it, sometimes one after, rarely a <think>...</think>
-// preamble. For completion-style tasks (HumanEval) the code is either the
-// whole function (imports, def line, sometimes the docstring, body) or the
-// indented body alone; for program-style tasks (MBPP) the whole program.
+// Answers look like a chat model's: a block fenced with the language's
+// info string (```python), often a sentence before it, sometimes one after,
+// rarely a <think>...</think> preamble. The code inside is what the coder
+// presents: for completion-style tasks (HumanEval) the whole function or
+// its body alone; for program-style tasks (MBPP) the whole program.
 //
 // # Faults
 //
@@ -66,7 +69,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -144,6 +146,10 @@ type Options struct {
 	// (default "humaneval"); DataDir is where they are read from.
 	Datasets []string
 	DataDir  string
+	// Languages write the answers, each to the tasks in its language; the
+	// first also answers requests whose task nobody recognised. At least
+	// one is needed.
+	Languages []languages.Language
 	// FirstPass is the probability that a first attempt is the reference
 	// solution. Zero means DefaultFirstPass; a negative value means 0.
 	FirstPass float64
@@ -191,7 +197,7 @@ type Server struct {
 	faults    Faults
 	log       *slog.Logger
 	feedback  feedbackRules
-	stubDef   *regexp.Regexp
+	languages []*language // the first answers unknown tasks
 	mux       *http.ServeMux
 
 	quit      chan struct{} // closed by Close: releases hung and delayed requests
@@ -199,6 +205,22 @@ type Server struct {
 
 	mu   sync.Mutex
 	seen map[[sha256.Size]byte]int // times each request body was seen
+}
+
+// language is what the simulator uses of a language.
+type language struct {
+	name  string
+	words languages.Words
+	coder languages.Coder
+}
+
+// languageOf is the language of e's task, or the first language when e is
+// nil or of a language the server does not have.
+func (s *Server) languageOf(e *entry) *language {
+	if e != nil && e.lang != nil {
+		return e.lang
+	}
+	return s.languages[0]
 }
 
 type classWeight struct {
@@ -221,7 +243,6 @@ func New(o Options) (*Server, error) {
 		faults:   o.Faults,
 		log:      o.Logger,
 		feedback: newFeedbackRules(),
-		stubDef:  regexp.MustCompile(stubDefPattern),
 		quit:     make(chan struct{}),
 		seen:     map[[sha256.Size]byte]int{},
 	}
@@ -286,6 +307,15 @@ func New(o Options) (*Server, error) {
 	if o.Latency < 0 || o.Jitter < 0 {
 		return nil, errors.New("sim: negative latency")
 	}
+	if len(o.Languages) == 0 {
+		return nil, errors.New("sim: no languages to write answers in")
+	}
+	byName := map[string]*language{}
+	for _, l := range o.Languages {
+		sl := &language{name: l.Name(), words: l.Words(), coder: l.Coder()}
+		s.languages = append(s.languages, sl)
+		byName[sl.name] = sl
+	}
 	datasets := o.Datasets
 	if len(datasets) == 0 {
 		datasets = []string{"humaneval"}
@@ -296,7 +326,7 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("sim: %w", err)
 		}
 		for _, t := range ds.Tasks {
-			s.entries = append(s.entries, newEntry(t, ds.Name))
+			s.entries = append(s.entries, newEntry(t, ds.Name, byName[t.Language]))
 		}
 	}
 	s.mux = http.NewServeMux()
@@ -317,6 +347,15 @@ func knownClass(c languages.Class) bool {
 		}
 	}
 	return false
+}
+
+// FailureClasses returns the error classes of the simulator's faulty
+// answers: the classes Options.FailureMix may weight.
+func FailureClasses() []languages.Class { return faultyClasses() }
+
+// faultyClasses are the classes the mutators aim at.
+func faultyClasses() []languages.Class {
+	return []languages.Class{languages.Syntax, languages.Name, languages.Assertion, languages.Type, languages.Index, languages.Timeout}
 }
 
 func isFaulty(c languages.Class) bool {

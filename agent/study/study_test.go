@@ -20,6 +20,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/agent/study"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
@@ -42,7 +43,7 @@ func params(ids []string, mode prompt.Mode) rundir.Params {
 // behind a real HTTP server, and returns its attempts. It may run on any
 // goroutine.
 func runStudy(sb *sandbox.Sandbox, ds *tasks.Dataset, dir string, p rundir.Params, faults sim.Faults) ([]rundir.Attempt, *reports.Run, error) {
-	s, err := sim.New(sim.Options{Seed: 7, Faults: faults})
+	s, err := sim.New(sim.Options{Seed: 7, Faults: faults, Languages: builtin.Registry().Languages()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -200,7 +201,7 @@ func TestResumeAfterATornWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s, _ := sim.New(sim.Options{Seed: 7})
+	s, _ := sim.New(sim.Options{Seed: 7, Languages: builtin.Registry().Languages()})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	client, _ := llm.New(llm.Options{BaseURL: ts.URL + "/v1"})

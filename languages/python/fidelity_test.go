@@ -417,7 +417,7 @@ func TestFidelityDatasets(t *testing.T) {
 			}
 			task.PlusTest = "" // base tests only
 			cases = append(cases, &fidelityCase{dataset: name, task: task, name: "reference", program: task.Program(task.ReferenceSample())})
-			for k, m := range sim.Mutants(task, mutants, uint64(i), classes...) {
+			for k, m := range sim.Mutants(python.NewCoder(), task, mutants, uint64(i), classes...) {
 				s := task.ReferenceSample()
 				if s.Completion != "" {
 					s.Completion = m.Text

@@ -43,7 +43,8 @@ func (Language) Preload() []string { return []string{harnessSource} }
 
 // Words are the words prompts use for Python.
 func (Language) Words() languages.Words {
-	return languages.Words{Name: "Python", Version: "Python 3", Fence: "python", Header: "its def line"}
+	return languages.Words{Name: "Python", Version: "Python 3", Fence: "python",
+		Aliases: []string{"py", "python3", "py3"}, Header: "its def line"}
 }
 
 // SeedEnv seeds Python's string hashing, and so the order of sets.

@@ -151,7 +151,7 @@ func TestHumanEvalWholeFunction(t *testing.T) {
 	for _, task := range tasks {
 		fn := signature(t, task) + task.Canonical
 		reply := "Here is the implementation:\n\n```python\n" + fn + "```\n\nIt runs in linear time."
-		code := extract.Code(reply, "python")
+		code := extract.Code(reply, New().Words().Tags()...)
 		if code != strings.TrimRight(fn, " \t\n") {
 			t.Errorf("%s: Code(reply) = %q, want the function", task.ID, code)
 		}

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/selfrepair/selfrepair/agent/sim"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -145,7 +146,7 @@ func writeMutants(t *testing.T, dir, dataset string, n int) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	for _, task := range ds.Tasks {
-		for _, m := range sim.Mutants(task, n, 7) {
+		for _, m := range sim.Mutants(builtin.Language().Coder(), task, n, 7) {
 			line := map[string]string{"task_id": task.ID}
 			if task.Style == tasks.Completion {
 				line["completion"] = m.Text

@@ -90,6 +90,7 @@ func runSim(ctx context.Context, f *Factory, o *SimOptions) error {
 		APIKey:    o.APIKey,
 		Datasets:  o.Datasets,
 		DataDir:   o.DataDir,
+		Languages: f.Languages().Languages(),
 		FirstPass: o.FirstPass,
 		Latency:   o.Latency,
 		Jitter:    o.Jitter,

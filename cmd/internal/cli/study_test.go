@@ -19,6 +19,7 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/agent/sim"
+	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/reports"
 	"github.com/selfrepair/selfrepair/sandbox"
 )
@@ -293,7 +294,7 @@ func TestStudyKillResume(t *testing.T) {
 func TestStudyBadInput(t *testing.T) {
 	t.Setenv("OPENAI_API_KEY", "")
 	t.Setenv("OPENAI_BASE_URL", "")
-	s, err := sim.New(sim.Options{Models: []string{"sim-a"}, APIKey: "right-key"})
+	s, err := sim.New(sim.Options{Models: []string{"sim-a"}, APIKey: "right-key", Languages: builtin.Registry().Languages()})
 	if err != nil {
 		t.Fatal(err)
 	}

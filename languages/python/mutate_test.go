@@ -1,13 +1,16 @@
-package sim
+package python
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,21 +18,20 @@ import (
 	"time"
 
 	"github.com/selfrepair/selfrepair/languages"
-	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
 const hostPython = "/usr/bin/python3"
 
 // dataDir is the shared datasets folder, seen from this package.
-func dataDir() string { return filepath.Join("..", "..", "..", "shared", "datasets") }
+var dataDir = filepath.Join("..", "..", "..", "shared", "datasets")
 
 func haveMBPP() bool {
-	_, err := os.Stat(filepath.Join(dataDir(), "mbpp", "sanitized-mbpp.json.gz"))
+	_, err := os.Stat(filepath.Join(dataDir, "mbpp", "sanitized-mbpp.json.gz"))
 	return err == nil
 }
 
-type pyJob struct {
+type mutantJob struct {
 	ID      int     `json:"id"`
 	Program string  `json:"program"`
 	Timeout float64 `json:"timeout"`
@@ -38,7 +40,7 @@ type pyJob struct {
 // runPrograms runs programs with the host Python, spread over workers
 // interpreters, and returns how each ended: "" for a pass, else the final
 // exception's type name or "Timeout".
-func runPrograms(t *testing.T, jobs []pyJob, workers int) []string {
+func runPrograms(t *testing.T, jobs []mutantJob, workers int) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -46,7 +48,7 @@ func runPrograms(t *testing.T, jobs []pyJob, workers int) []string {
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for w := range workers {
-		var mine []pyJob
+		var mine []mutantJob
 		for i := w; i < len(jobs); i += workers {
 			j := jobs[i]
 			j.ID = i
@@ -103,8 +105,7 @@ func runPrograms(t *testing.T, jobs []pyJob, workers int) []string {
 // testProgram is what the project's harness runs for an answer's code: for
 // Completion tasks the prompt followed by the code (a body, or a whole
 // function that replaces the prompt's), then the tests.
-func testProgram(e *entry, code string) string {
-	t := e.task
+func testProgram(t tasks.Task, code string) string {
 	program := code
 	if t.Style == tasks.Completion {
 		if strings.HasPrefix(code, "def "+t.EntryPoint+"(") || strings.Contains(code, "\ndef "+t.EntryPoint+"(") {
@@ -136,7 +137,7 @@ func outcomeClass(typ string) languages.Class {
 	case "Timeout":
 		return languages.Timeout
 	}
-	return python.ClassOf(typ)
+	return ClassOf(typ)
 }
 
 // timeoutSample runs the timeout class on one task in n.
@@ -145,6 +146,45 @@ func timeoutSample(dataset string) int {
 		return 2
 	}
 	return 4
+}
+
+// taskReading is a task's reading with the dataset it came from.
+type taskReading struct {
+	*reading
+	dataset string
+}
+
+func loadEntries(t *testing.T, datasets ...string) []taskReading {
+	t.Helper()
+	var out []taskReading
+	for _, name := range datasets {
+		ds, err := tasks.Load(name, dataDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range ds.Tasks {
+			out = append(out, taskReading{read(task), name})
+		}
+	}
+	return out
+}
+
+// seeded is a random source that is a function of parts.
+func seeded(parts ...any) *rand.Rand {
+	h := fnv.New64a()
+	fmt.Fprint(h, parts...)
+	return rand.New(rand.NewPCG(h.Sum64(), 0x6d757461))
+}
+
+// mutatorClasses are the classes of the mutators, in the table's order.
+func mutatorClasses() []languages.Class {
+	var cs []languages.Class
+	for _, m := range mutators() {
+		if !slices.Contains(cs, m.class) {
+			cs = append(cs, m.class)
+		}
+	}
+	return cs
 }
 
 type realismCase struct {
@@ -166,30 +206,22 @@ func TestMutationRealism(t *testing.T) {
 	if haveMBPP() {
 		datasets = append(datasets, "mbpp-sanitized")
 	}
-	s, err := New(Options{Datasets: datasets, DataDir: dataDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := loadEntries(t, datasets...)
 	var (
-		jobs  []pyJob
+		jobs  []mutantJob
 		cases []realismCase
 		none  = map[string]map[languages.Class]int{}
 	)
-	for i, e := range s.entries {
+	for i, e := range entries {
 		if none[e.dataset] == nil {
 			none[e.dataset] = map[languages.Class]int{}
 		}
-		h := newHasher("realism-ref")
-		h.u64(uint64(i))
-		rng := h.rng()
-		jobs = append(jobs, pyJob{Program: testProgram(e, e.present(e.task.Reference, rng)), Timeout: 5})
+		rng := seeded("realism-ref", i)
+		jobs = append(jobs, mutantJob{Program: testProgram(e.task, e.Present(e.task.Reference, rng)), Timeout: 5})
 		cases = append(cases, realismCase{e.dataset, e.task.ID, "reference", languages.Pass})
-		for _, c := range faultyClasses() {
-			h := newHasher("realism")
-			h.u64(uint64(i))
-			h.str(string(c))
-			rng := h.rng()
-			text, how, ok := e.mutate(c, rng)
+		for _, c := range mutatorClasses() {
+			rng := seeded("realism", i, string(c))
+			text, how, ok := e.Mutate(c, rng)
 			if !ok {
 				none[e.dataset][c]++
 				continue
@@ -202,7 +234,7 @@ func TestMutationRealism(t *testing.T) {
 				}
 				timeout = 0.2
 			}
-			jobs = append(jobs, pyJob{Program: testProgram(e, e.present(text, rng)), Timeout: timeout})
+			jobs = append(jobs, mutantJob{Program: testProgram(e.task, e.Present(text, rng)), Timeout: timeout})
 			cases = append(cases, realismCase{e.dataset, e.task.ID, how, c})
 		}
 	}
@@ -240,7 +272,7 @@ func TestMutationRealism(t *testing.T) {
 		}
 	}
 	for _, ds := range datasets {
-		for _, c := range append([]languages.Class{languages.Pass}, faultyClasses()...) {
+		for _, c := range append([]languages.Class{languages.Pass}, mutatorClasses()...) {
 			pc := perClass[ds][c]
 			if pc == nil {
 				t.Errorf("%s %s: no cases", ds, c)
@@ -275,31 +307,25 @@ func TestMutatorsNeverPanic(t *testing.T) {
 	if haveMBPP() {
 		datasets = append(datasets, "mbpp", "mbpp-sanitized-all")
 	}
-	s, err := New(Options{Datasets: datasets, DataDir: dataDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := loadEntries(t, datasets...)
 	applies := map[languages.Class]int{}
-	for i, e := range s.entries {
-		for _, c := range faultyClasses() {
+	for i, e := range entries {
+		for _, c := range mutatorClasses() {
 			for seed := range 4 {
-				h := newHasher("panic")
-				h.u64(uint64(i))
-				h.u64(uint64(seed))
 				func() {
 					defer func() {
 						if r := recover(); r != nil {
 							t.Errorf("%s %s seed %d: panic: %v", e.task.ID, c, seed, r)
 						}
 					}()
-					if _, _, ok := e.tryMutate(c, h.rng()); ok && seed == 0 {
+					if _, _, ok := e.Mutate(c, seeded("panic", i, seed)); ok && seed == 0 {
 						applies[c]++
 					}
 				}()
 			}
 		}
 	}
-	t.Logf("%d tasks; a mutator applies per class: %v", len(s.entries), applies)
+	t.Logf("%d tasks; a mutator applies per class: %v", len(entries), applies)
 }
 
 func FuzzMutate(f *testing.F) {
@@ -307,17 +333,17 @@ func FuzzMutate(f *testing.F) {
 	f.Add("def f(s):\n  i = 0\n  while i < len(s): \n    i += 1;\n  return s[::-1] if s else ''", "assert f('ab') == 'ba'")
 	f.Add("import math\ndef f(a, b='x', *c, d: int = 3, **e) -> bool:\n\t'''doc'''\n\treturn (a <\n\t  b)  # c\n", "assert not f(1, 2)")
 	f.Fuzz(func(t *testing.T, ref, test string) {
-		e := newEntry(tasks.Task{ID: "fuzz", Prompt: "fuzz", Reference: ref, Test: test, Style: tasks.Program, Language: "python"}, "fuzz")
-		for _, c := range faultyClasses() {
-			if _, _, ok := e.tryMutate(c, newHasher("fuzz").rng()); ok {
-				e.present(ref, newHasher("fuzz").rng())
+		e := read(tasks.Task{ID: "fuzz", Prompt: "fuzz", Reference: ref, Test: test, Style: tasks.Program, Language: "python"})
+		for _, c := range mutatorClasses() {
+			if _, _, ok := e.Mutate(c, seeded("fuzz")); ok {
+				e.Present(ref, seeded("fuzz"))
 			}
 		}
 		b := bodyFunction(ref, test)
 		if b != nil {
 			e.fn = b
-			for _, c := range faultyClasses() {
-				e.tryMutate(c, newHasher("fuzz").rng())
+			for _, c := range mutatorClasses() {
+				e.Mutate(c, seeded("fuzz"))
 			}
 		}
 	})

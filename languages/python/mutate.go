@@ -1,4 +1,4 @@
-package sim
+package python
 
 import (
 	"math/rand/v2"
@@ -22,8 +22,7 @@ type mutator struct {
 	apply  func(m *mutation) bool
 }
 
-// mutators is the table of mutators, per class in the order of
-// faultyClasses.
+// mutators is the table of mutators, by class.
 func mutators() []mutator {
 	return []mutator{
 		{languages.Syntax, "drop-colon", 0.45, dropColon},
@@ -44,18 +43,9 @@ func mutators() []mutator {
 	}
 }
 
-// FailureClasses returns the error classes of the simulator's faulty
-// answers: the classes Options.FailureMix may weight.
-func FailureClasses() []languages.Class { return faultyClasses() }
-
-// faultyClasses are the classes the mutators produce.
-func faultyClasses() []languages.Class {
-	return []languages.Class{languages.Syntax, languages.Name, languages.Assertion, languages.Type, languages.Index, languages.Timeout}
-}
-
 // mutation is the state of one mutator run.
 type mutation struct {
-	e   *entry
+	e   *reading
 	f   *function
 	rng *rand.Rand
 	own []bool // per body statement: not inside a nested def
@@ -66,21 +56,11 @@ type mutation struct {
 	fresh  map[string]bool // names introduced by this mutation
 }
 
-// mutate returns the reference with a fault of class c, or ok false when no
-// mutator of that class applies to this task. A mutator that trips over
-// source it does not understand counts as not applying: a server must not
-// drop a request over an odd task file (TestMutatorsNeverPanic keeps the
-// built-in datasets clear of that).
-func (e *entry) mutate(c languages.Class, rng *rand.Rand) (text, how string, ok bool) {
-	defer func() {
-		if recover() != nil {
-			text, how, ok = "", "", false
-		}
-	}()
-	return e.tryMutate(c, rng)
-}
-
-func (e *entry) tryMutate(c languages.Class, rng *rand.Rand) (text, how string, ok bool) {
+// Mutate returns the reference with a fault of class c, or ok false when
+// no mutator of that class applies to this task. A mutator may panic on
+// source it does not understand (the simulator counts that as not
+// applying; TestMutatorsNeverPanic keeps the built-in datasets clear of it).
+func (e *reading) Mutate(c languages.Class, rng *rand.Rand) (text, how string, ok bool) {
 	if e.fn == nil {
 		return "", "", false
 	}
@@ -108,13 +88,7 @@ func (e *entry) tryMutate(c languages.Class, rng *rand.Rand) (text, how string, 
 	return "", "", false
 }
 
-// applicable reports whether some mutator of class c applies to the task.
-func (e *entry) applicable(c languages.Class) bool {
-	_, _, ok := e.mutate(c, rand.New(rand.NewPCG(1, 2)))
-	return ok
-}
-
-func (e *entry) newMutation(rng *rand.Rand) *mutation {
+func (e *reading) newMutation(rng *rand.Rand) *mutation {
 	return &mutation{
 		e: e, f: e.fn, rng: rng, own: e.fn.own(),
 		lines:  append([]string(nil), e.fn.src.lines...),

@@ -1,4 +1,4 @@
-package sim
+package python
 
 import (
 	"strings"
@@ -216,14 +216,12 @@ func findCall(m, fn string) int {
 	}
 }
 
-// entry is a loaded task with what the simulator derives from it.
-type entry struct {
-	task    tasks.Task
-	dataset string
-	full    string   // the normalised prompt
-	keys    []string // normalised texts that identify the task in a request, most specific first
-	// For the mutators:
-	fn         *function // the function they change; nil: answers are always the reference
+// reading is the Python coder's analysis of a task: what its mutators
+// change and how its answers are shown.
+type reading struct {
+	task       tasks.Task
+	tail       string    // Completion style: the def statement and the docstring after it, a key of the task
+	fn         *function // the function the mutators change; nil: they make nothing
 	prefix     string    // Completion style, whole-function form: imports and the def statement
 	docstring  string    // Completion style: the prompt's function body (docstring), for the whole-function form
 	bodyCode   string    // Completion style: statements of the prompt's function body other than strings (e.g. HumanEval/115's import)
@@ -232,19 +230,11 @@ type entry struct {
 	paramKinds []kind
 }
 
-// newEntry analyses a task. It never fails: a task it cannot read gets the
-// reference solution as its only answer.
-func newEntry(t tasks.Task, dataset string) *entry {
-	e := &entry{task: t, dataset: dataset, full: normalize(t.Prompt)}
-	e.keys = append(e.keys, e.full)
-	if t.Style == tasks.Program {
-		// MBPP: the prompt is the problem text and the first test; the
-		// text alone identifies the task.
-		if text := mbppText(t); text != "" && normalize(text) != e.full {
-			e.keys = append(e.keys, normalize(text))
-		}
-	}
-	if t.Language != "" && t.Language != "python" || strings.TrimSpace(t.Reference) == "" {
+// read analyses a task. It never fails: a task it cannot read gets a
+// reading whose mutators make nothing.
+func read(t tasks.Task) *reading {
+	e := &reading{task: t}
+	if strings.TrimSpace(t.Reference) == "" {
 		return e
 	}
 	e.taken = names(t.Prompt, t.Reference, t.Test, t.Imports, t.Setup)
@@ -256,9 +246,7 @@ func newEntry(t tasks.Task, dataset string) *entry {
 			e.prefix = imports + sig
 			e.docstring = doc
 			e.bodyCode = nonStrings(doc)
-			if tail := normalize(sig + "\n" + doc); tail != e.full && tail != "" {
-				e.keys = append(e.keys, tail)
-			}
+			e.tail = sig + "\n" + doc
 		}
 		e.fn = bodyFunction(t.Reference, sig)
 		argKinds, e.retKind = inferFromTests(t.Test, "candidate")
@@ -291,18 +279,6 @@ func newEntry(t tasks.Task, dataset string) *entry {
 		}
 	}
 	return e
-}
-
-// mbppText is an MBPP prompt without its trailing first test: the prompt is
-// the text, "\n", and the first line(s) of Test.
-func mbppText(t tasks.Task) string {
-	p := t.Prompt
-	for i := 0; i < len(p); i++ {
-		if p[i] == '\n' && i+1 < len(p) && strings.HasPrefix(t.Test, p[i+1:]) {
-			return p[:i]
-		}
-	}
-	return ""
 }
 
 // testedFunction is the first function that the tests call and the
@@ -366,10 +342,4 @@ func nonStrings(text string) string {
 		b.WriteString(strings.Join(src.lines[st.first:st.last+1], "\n") + "\n")
 	}
 	return b.String()
-}
-
-// normalize makes text comparable across line ends and spacing: every run
-// of white space becomes one space, and the ends are trimmed.
-func normalize(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
