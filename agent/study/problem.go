@@ -78,9 +78,11 @@ func newTaskProblem(t tasks.Task, lang languages.Language, r evaluate.Runner, sc
 		suites: suites, visible: visible}, nil
 }
 
-func (p *taskProblem) ID() string                 { return p.t.ID }
-func (p *taskProblem) First() []prompt.Message    { return prompt.First(p.t, p.lang.Words()) }
-func (p *taskProblem) Code(answer string) string  { return extract.Code(answer, p.lang.Words().Tags()...) }
+func (p *taskProblem) ID() string              { return p.t.ID }
+func (p *taskProblem) First() []prompt.Message { return prompt.First(p.t, p.lang.Words()) }
+func (p *taskProblem) Code(answer string) string {
+	return extract.Code(answer, p.lang.Words().Tags()...)
+}
 func (p *taskProblem) Program(code string) string { return p.lang.Program(p.t, code) }
 
 func (p *taskProblem) Feedback() prompt.Options {
