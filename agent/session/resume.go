@@ -31,6 +31,10 @@ type Overrides struct {
 // ErrSimOnly means a simulator setting was given for a run of another model.
 var ErrSimOnly = errors.New("the simulator's latency and fault rate apply to runs of the in-process simulator only")
 
+// DataDir is where the dataset of the run of manifest m is read from when
+// it resumes: override if given, else where the run began.
+func DataDir(m rundir.Manifest, override string) string { return cmp.Or(override, m.Dataset.DataDir) }
+
 // Resume returns the settings of a session that resumes the run of
 // manifest m in language lang, with the overrides o. A run that began
 // with the in-process simulator gets it again, with its seed.
@@ -56,7 +60,7 @@ func Resume(m rundir.Manifest, lang languages.Language, o Overrides) (Settings, 
 	}
 	return Settings{
 		Model: &ModelSettings{Name: p.Model, BaseURL: baseURL, APIKey: o.APIKey, Sim: simInfo, Dataset: p.Dataset,
-			DataDir: cmp.Or(o.DataDir, m.Dataset.DataDir), Concurrency: cmp.Or(o.Concurrency, p.Concurrency),
+			DataDir: DataDir(m, o.DataDir), Concurrency: cmp.Or(o.Concurrency, p.Concurrency),
 			Timeout: o.LLMTimeout},
 		Cache: o.Cache,
 		Sandbox: SandboxSettings{Language: lang, Image: cmp.Or(o.Image, m.Sandbox.Image), Isolation: iso,

@@ -477,8 +477,7 @@ func resumeStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		log.Info("the run is already complete")
 		return reportStudy(ctx, f, st)
 	}
-	dataDir := cmp.Or(o.DataDir, m.Dataset.DataDir)
-	ds, err := tasks.Load(p.Dataset, dataDir)
+	ds, err := tasks.Load(p.Dataset, session.DataDir(m, o.DataDir))
 	if err != nil {
 		return err
 	}
