@@ -213,6 +213,8 @@ type wireResult struct {
 	Report          json.RawMessage `json:"report"`
 	HarnessError    string          `json:"harness_error"`
 	BuildExitCode   *int            `json:"build_exit_code"`
+	BuildMS         float64         `json:"build_ms"`
+	BuildOutput     int             `json:"build_output_bytes"`
 	Message         string          `json:"message"`
 	RunMS           float64         `json:"run_ms"`
 	CPUMS           *float64        `json:"cpu_ms"`
@@ -361,6 +363,12 @@ func (w *wireResult) result() (*Result, error) {
 	}
 	if r.Stderr, err = base64.StdEncoding.DecodeString(w.Stderr); err != nil {
 		return nil, &Error{Op: "read result", Err: err}
+	}
+	if w.BuildExitCode != nil {
+		n := min(max(w.BuildOutput, 0), len(r.Stderr))
+		r.BuildOutput, r.Stderr = r.Stderr[:n:n], r.Stderr[n:]
+		r.StderrBytes -= int64(n)
+		r.Build = time.Duration(w.BuildMS * float64(time.Millisecond))
 	}
 	switch r.Status {
 	case StatusExited, StatusSignaled, StatusTimeout, StatusMemory, StatusOutputLimit:

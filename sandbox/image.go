@@ -12,7 +12,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"os"
 	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/docker/docker/api/types/build"
@@ -31,6 +36,12 @@ type Recipe struct {
 	Ref      string   // image name:tag
 	Suite    string   // Debian suite, e.g. bookworm
 	Packages []string // the language's Debian packages
+	// Files are written into the image once the packages are installed:
+	// absolute path to content (a toolchain's configuration, a shim).
+	Files map[string]string
+	// Setup are shell commands run as root in the image after that, in
+	// order, with no network (warming a build cache, say).
+	Setup []string
 }
 
 // supervisorPackages are the Debian packages the supervisor needs.
@@ -46,7 +57,9 @@ func (r Recipe) Digest() string {
 		Suite    string
 		Packages []string
 		V        int
-	}{r.Suite, r.packages(), 1})
+		Files    map[string]string `json:",omitempty"`
+		Setup    []string          `json:",omitempty"`
+	}{r.Suite, r.packages(), 1, r.Files, r.Setup})
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:6])
 }
@@ -151,7 +164,26 @@ func (e *Engine) pullBase(ctx context.Context, ref string, log *slog.Logger) err
 func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
 	args := []string{"--variant=apt", "--include=" + strings.Join(r.packages(), ","),
 		"--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*",
-		"--dpkgopt=path-exclude=/usr/share/locale/*", r.Suite, "-"}
+		"--dpkgopt=path-exclude=/usr/share/locale/*"}
+	if len(r.Files) > 0 {
+		dir, err := os.MkdirTemp("", "selfrepair-recipe-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		// sync-in copies the folder itself too: it becomes the image's root.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return err
+		}
+		if err := writeFiles(dir, r.Files); err != nil {
+			return err
+		}
+		args = append(args, "--customize-hook=sync-in "+dir+" /")
+	}
+	for _, cmd := range r.Setup {
+		args = append(args, "--customize-hook=chroot \"$1\" sh -ec "+shellQuote(cmd))
+	}
+	args = append(args, r.Suite, "-")
 	log.Info("building image from Debian packages", "image", r.Ref, "suite", r.Suite, "packages", strings.Join(r.packages(), " "))
 	cmd := exec.CommandContext(ctx, "mmdebstrap", args...)
 	stdout, err := cmd.StdoutPipe()
@@ -192,8 +224,15 @@ func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, 
 }
 
 func (e *Engine) buildPull(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
-	dockerfile := fmt.Sprintf("FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n%s\n",
-		baseImage(r), strings.Join(r.packages(), " "), labels)
+	dockerfile := fmt.Sprintf("FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n",
+		baseImage(r), strings.Join(r.packages(), " "))
+	if len(r.Files) > 0 {
+		dockerfile += "COPY files/ /\n"
+	}
+	for _, cmd := range r.Setup {
+		dockerfile += "RUN sh -ec " + shellQuote(cmd) + "\n"
+	}
+	dockerfile += labels + "\n"
 	if err := e.pullBase(ctx, baseImage(r), log); err != nil {
 		return err
 	}
@@ -201,6 +240,11 @@ func (e *Engine) buildPull(ctx context.Context, r Recipe, labels string, log *sl
 	tw := tar.NewWriter(&buf)
 	tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))})
 	tw.Write([]byte(dockerfile))
+	for _, name := range slices.Sorted(maps.Keys(r.Files)) {
+		body := r.Files[name]
+		tw.WriteHeader(&tar.Header{Name: path.Join("files", name), Mode: 0o644, Size: int64(len(body))})
+		tw.Write([]byte(body))
+	}
 	tw.Close()
 	log.Info("building image from a pulled base", "image", r.Ref, "base", baseImage(r))
 	resp, err := e.cli.ImageBuild(ctx, &buf, build.ImageBuildOptions{Tags: []string{r.Ref}, Remove: true, ForceRemove: true})
@@ -230,6 +274,26 @@ func (e *Engine) buildPull(ctx context.Context, r Recipe, labels string, log *sl
 	log.Info("image built", "image", r.Ref)
 	return nil
 }
+
+// writeFiles writes files (absolute path in the image to content) below dir.
+func writeFiles(dir string, files map[string]string) error {
+	for name, body := range files {
+		if !path.IsAbs(name) || path.Clean(name) != name {
+			return fmt.Errorf("recipe file %q: not a clean absolute path", name)
+		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shellQuote quotes s as one word for sh.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")

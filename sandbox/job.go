@@ -141,12 +141,16 @@ type Result struct {
 	StderrTruncated bool
 	Report          []byte // the harness's verdict (JSON), if the job had a harness
 	HarnessError    string // the harness itself failed
-	BuildExitCode   *int
-	Message         string        // a one-line explanation for timeouts, memory, sandbox errors
-	Run             time.Duration // from start of the run to its end
-	CPU             time.Duration // CPU time the container used during the job (0 if unknown)
-	Total           time.Duration // the whole job as the caller saw it
-	Container       string        // id of the container that ran it
+	// The build step's exit code, output (stdout and stderr, at the head of
+	// the stderr cap) and time, when the job had one.
+	BuildExitCode *int
+	BuildOutput   []byte
+	Build         time.Duration
+	Message       string        // a one-line explanation for timeouts, memory, sandbox errors
+	Run           time.Duration // from start of the run to its end
+	CPU           time.Duration // CPU time the container used during the job (0 if unknown)
+	Total         time.Duration // the whole job as the caller saw it
+	Container     string        // id of the container that ran it
 }
 
 // OK reports whether the program exited with status 0 and no limit fired.
@@ -187,11 +191,15 @@ func (r *Result) MarshalJSON() ([]byte, error) {
 		StdoutTruncated bool            `json:"stdout_truncated"`
 		StderrTruncated bool            `json:"stderr_truncated"`
 		Report          json.RawMessage `json:"report,omitempty"`
+		BuildExitCode   *int            `json:"build_exit_code,omitempty"`
+		BuildOutput     string          `json:"build_output,omitempty"`
+		BuildMS         float64         `json:"build_ms,omitempty"`
 		RunMS           float64         `json:"run_ms"`
 		CPUMS           float64         `json:"cpu_ms"`
 		TotalMS         float64         `json:"total_ms"`
 	}{r.Status, r.ExitCode, r.Signal, r.Message, string(r.Stdout), string(r.Stderr), r.StdoutBytes, r.StderrBytes,
-		r.StdoutTruncated, r.StderrTruncated, r.Report, ms(r.Run), ms(r.CPU), ms(r.Total)})
+		r.StdoutTruncated, r.StderrTruncated, r.Report, r.BuildExitCode, string(r.BuildOutput), ms(r.Build),
+		ms(r.Run), ms(r.CPU), ms(r.Total)})
 }
 
 // Error is a failure of the sandbox itself (the engine, the image, the

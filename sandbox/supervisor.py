@@ -653,17 +653,19 @@ class Output:
         self.eof = False
 
     def read(self):
+        """Reads what is there; True when it read something."""
         try:
             b = os.read(self.fd, 1 << 16)
         except BlockingIOError:
-            return
+            return False
         if not b:
             self.eof = True
-            return
+            return False
         self.total += len(b)
         room = self.cap - len(self.buf)
         if room > 0:
             self.buf += b[:room]
+        return True
 
     @property
     def over(self):
@@ -779,6 +781,12 @@ def run_job(seq, w, wpart, jpart, judge):
                         result["message"] = "the container was not clean: " + str(msg["dirty"])
                     if "built" in msg:
                         result["build_exit_code"] = msg["built"]
+                        result["build_ms"] = (time.monotonic() - t_start) * 1000
+                        # The build has exited: what it wrote is all in the
+                        # pipe, and it comes before the program's output.
+                        while not outs[1].eof and outs[1].read():
+                            pass
+                        result["build_output_bytes"] = len(outs[1].buf)
                         deadline = time.monotonic() + START_TIMEOUT
                     if msg.get("started"):
                         started = time.monotonic()

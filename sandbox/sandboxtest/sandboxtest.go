@@ -81,6 +81,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) sandbox.Backend, opts Optio
 			fn   func(t *testing.T, b sandbox.Backend, opts Options)
 		}{
 			{"Results", testResults},
+			{"BuildStep", testBuildStep},
 			{"PooledReset", testPooledReset},
 			{"OtherLimitsRunFresh", testOtherLimitsRunFresh},
 			{"BrokenImage", testBrokenImage},
@@ -191,6 +192,65 @@ func testResults(t *testing.T, b sandbox.Backend, _ Options) {
 					}
 					if c.name == "exception" && !strings.Contains(string(res.Stderr), "ValueError: v") {
 						t.Errorf("stderr %q lacks the traceback", res.Stderr)
+					}
+				})
+			}
+		})
+	}
+}
+
+// testBuildStep: a job's build step runs first under its own limit; its
+// output and time are reported apart from the program's, and a failed
+// build stops the job.
+func testBuildStep(t *testing.T, b sandbox.Backend, _ Options) {
+	lim := sandbox.Limits{Timeout: 2 * time.Second, BuildTimeout: 5 * time.Second, OutputLimit: 1 << 16}
+	cases := []struct {
+		name, build      string
+		exit, buildExit  int
+		buildOut, stderr string
+		status           sandbox.Status
+	}{
+		{"ok", "echo compiling >&2; echo note; sleep 0.2", 0, 0, "compiling\nnote\n", "run-err\n", sandbox.StatusExited},
+		{"fails", "echo 'main.c:3: error: x' >&2; exit 4", 1, 4, "main.c:3: error: x\n", "", sandbox.StatusExited},
+		{"too-long", "sleep 30", 0, 0, "", "", sandbox.StatusTimeout},
+	}
+	for _, iso := range []sandbox.Isolation{sandbox.Pooled, sandbox.Fresh} {
+		t.Run(string(iso), func(t *testing.T) {
+			sb := newSandbox(t, b, sandbox.Options{Isolation: iso, Size: 1})
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					l := lim
+					if c.name == "too-long" {
+						l.BuildTimeout = time.Second
+					}
+					res, err := sb.Run(context.Background(), sandbox.Job{
+						Build:  []string{"sh", "-c", c.build},
+						Argv:   []string{"sh", "-c", "echo run-out; echo run-err >&2"},
+						Limits: l,
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if res.Status != c.status {
+						t.Fatalf("%s, want status %s (%s)", res.Summary(), c.status, res.Message)
+					}
+					if c.status == sandbox.StatusTimeout {
+						if res.Message != "build exceeded its time limit" {
+							t.Errorf("message %q", res.Message)
+						}
+						return
+					}
+					if res.ExitCode != c.exit || res.BuildExitCode == nil || *res.BuildExitCode != c.buildExit {
+						t.Errorf("exit %d, build exit %v; want %d, %d", res.ExitCode, res.BuildExitCode, c.exit, c.buildExit)
+					}
+					if string(res.BuildOutput) != c.buildOut || string(res.Stderr) != c.stderr {
+						t.Errorf("build output %q, stderr %q; want %q, %q", res.BuildOutput, res.Stderr, c.buildOut, c.stderr)
+					}
+					if c.name == "ok" && (string(res.Stdout) != "run-out\n" || res.Build < 200*time.Millisecond) {
+						t.Errorf("stdout %q, build %v", res.Stdout, res.Build)
+					}
+					if c.name == "fails" && (len(res.Stdout) != 0 || res.Message != "build failed") {
+						t.Errorf("a failed build ran the program (stdout %q) or says %q", res.Stdout, res.Message)
 					}
 				})
 			}

@@ -251,13 +251,18 @@ func baseName(p string) string {
 }
 
 func printResult(f *Factory, r *sandbox.Result) {
-	fmt.Fprintf(f.Out, "%s (run %s, total %s)\n", r.Summary(), r.Run.Round(time.Millisecond), r.Total.Round(time.Millisecond))
+	build := ""
+	if r.BuildExitCode != nil {
+		build = fmt.Sprintf("build %s, ", r.Build.Round(time.Millisecond))
+	}
+	fmt.Fprintf(f.Out, "%s (%srun %s, total %s)\n", r.Summary(), build, r.Run.Round(time.Millisecond), r.Total.Round(time.Millisecond))
 	for _, s := range []struct {
 		name      string
 		data      []byte
 		n         int64
 		truncated bool
-	}{{"stdout", r.Stdout, r.StdoutBytes, r.StdoutTruncated}, {"stderr", r.Stderr, r.StderrBytes, r.StderrTruncated}} {
+	}{{"build output", r.BuildOutput, int64(len(r.BuildOutput)), false},
+		{"stdout", r.Stdout, r.StdoutBytes, r.StdoutTruncated}, {"stderr", r.Stderr, r.StderrBytes, r.StderrTruncated}} {
 		if s.n == 0 {
 			continue
 		}
