@@ -45,8 +45,8 @@ type Language interface {
 	// Job tests program against the given suites of t's tests (Base when
 	// none is named).
 	Job(t tasks.Task, program string, limits sandbox.Limits, suites ...Suite) sandbox.Job
-	// Classify reads the outcome of a Job's result.
-	Classify(res *sandbox.Result) Outcome
+	// Classify reads the outcome of the result of job (made by Job).
+	Classify(job sandbox.Job, res *sandbox.Result) Outcome
 	// Words are the words prompts use for the language.
 	Words() Words
 	// SeedEnv is the environment that makes the language's hashing (the

@@ -6,6 +6,7 @@ import (
 
 	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/builtin"
+	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
 
@@ -83,5 +84,33 @@ func TestSharedImage(t *testing.T) {
 	}
 	if !strings.HasSuffix(py.ImageRef(), ":"+languages.Release) {
 		t.Errorf("image %s is not of release %s", py.ImageRef(), languages.Release)
+	}
+}
+
+func TestCompleted(t *testing.T) {
+	tok := languages.NewToken()
+	if len(tok) != 32 || tok == languages.NewToken() {
+		t.Fatalf("token %q is not 128 fresh random bits", tok)
+	}
+	job := sandbox.Job{Env: map[string]string{languages.TokenEnv: tok}}
+	for _, c := range []struct {
+		name, out, rest string
+		job             sandbox.Job
+		ok              bool
+	}{
+		{"completed", "hello\n" + languages.TokenLine(tok), "hello\n", job, true},
+		{"output without newline", "partial" + languages.TokenLine(tok), "partial", job, true},
+		{"nothing", "", "", job, false},
+		{"exited early", "ok\n", "ok\n", job, false},
+		{"another token", "x\n" + languages.TokenLine(languages.NewToken()), "", job, false},
+		{"output after the token", languages.TokenLine(tok) + "late\n", "", job, false},
+		{"no token in the job", languages.TokenLine(""), "", sandbox.Job{}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rest, ok := languages.Completed(c.job, []byte(c.out))
+			if ok != c.ok || ok && string(rest) != c.rest {
+				t.Errorf("languages.Completed(%q) = %q, %v; want %q, %v", c.out, rest, ok, c.rest, c.ok)
+			}
+		})
 	}
 }

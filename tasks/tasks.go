@@ -81,6 +81,9 @@ type Task struct {
 	Reference  string `json:"reference"`              // a correct answer in this task's Style (HumanEval canonical_solution, MBPP code)
 	Style      Style  `json:"style"`
 	Language   string `json:"language"` // "python"
+	// Declaration is, for HumanEval-X tasks, the prompt without its
+	// documentation: the imports and the function's signature.
+	Declaration string `json:"declaration,omitempty"`
 
 	// PlusTest is EvalPlus' extra test code (humaneval-plus, mbpp-plus), run like Test: for Completion style a
 	// `def check(candidate): ...`, for Program style top-level code calling the function by name. It embeds the
@@ -118,8 +121,10 @@ var builtins = []string{"humaneval", "mbpp", "mbpp-test", "mbpp-sanitized", "mbp
 //	humaneval-plus      HumanEval+ v0.1.10 (164 tasks, file evalplus/HumanEvalPlus-v0.1.10.jsonl.gz), with PlusTest
 //	mbpp-plus           MBPP+ v0.2.0 (378 tasks, files evalplus/MbppPlus-v0.2.0.jsonl.gz and
 //	                    evalplus/MbppPlus-OriginFmt-v0.2.0.jsonl.gz), with PlusTest
+//	humaneval-x/LANG    HumanEval-X (164 tasks each; files humaneval-x/humaneval_LANG.jsonl.gz) for LANG
+//	                    python, go, js, cpp, java and rust
 func Names() []string {
-	return append([]string(nil), builtins...)
+	return append(append([]string(nil), builtins...), humanEvalXNames()...)
 }
 
 // Load loads a built-in dataset by name, or a generic JSONL file when name is a path ending in .jsonl or .jsonl.gz.
@@ -148,7 +153,10 @@ func Load(name, dataDir string) (*Dataset, error) {
 	case "mbpp-plus":
 		return loadMBPPPlus(name, dataDir)
 	}
-	return nil, fmt.Errorf("tasks: unknown dataset %q (known: %s, or a path ending in .jsonl or .jsonl.gz)", name, strings.Join(builtins, ", "))
+	if strings.HasPrefix(name, "humaneval-x/") {
+		return loadHumanEvalX(name, dataDir)
+	}
+	return nil, fmt.Errorf("tasks: unknown dataset %q (known: %s, or a path ending in .jsonl or .jsonl.gz)", name, strings.Join(Names(), ", "))
 }
 
 // Fingerprint identifies the program that runs the task's Test against its reference solution: a hex

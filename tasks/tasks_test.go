@@ -34,7 +34,8 @@ func TestCounts(t *testing.T) {
 		{"humaneval-plus", 164, "HumanEval/0", "HumanEval/163"},
 		{"mbpp-plus", 378, "Mbpp/2", "Mbpp/809"},
 	}
-	if got := strings.Join(Names(), ","); got != "humaneval,mbpp,mbpp-test,mbpp-sanitized,mbpp-sanitized-all,humaneval-plus,mbpp-plus" {
+	if got := strings.Join(Names(), ","); got != "humaneval,mbpp,mbpp-test,mbpp-sanitized,mbpp-sanitized-all,humaneval-plus,mbpp-plus,"+
+		"humaneval-x/python,humaneval-x/go,humaneval-x/js,humaneval-x/cpp,humaneval-x/java,humaneval-x/rust" {
 		t.Errorf("Names() = %s", got)
 	}
 	for _, tc := range tests {
@@ -79,6 +80,39 @@ func TestCounts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestHumanEvalX(t *testing.T) {
+	for _, c := range []struct{ name, language, first string }{
+		{"humaneval-x/python", "python", "Python/0"},
+		{"humaneval-x/go", "go", "Go/0"},
+		{"humaneval-x/js", "javascript", "JavaScript/0"},
+		{"humaneval-x/cpp", "cpp", "CPP/0"},
+		{"humaneval-x/java", "java", "Java/0"},
+		{"humaneval-x/rust", "rust", "Rust/0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ds := mustLoad(t, c.name)
+			if len(ds.Tasks) != 164 || ds.Tasks[0].ID != c.first || ds.Name != c.name || len(ds.Hash) != 64 {
+				t.Fatalf("%d tasks, first %s, name %s", len(ds.Tasks), ds.Tasks[0].ID, ds.Name)
+			}
+			for _, task := range ds.Tasks {
+				if task.Language != c.language || task.Style != Completion || task.Prompt == "" || task.Test == "" ||
+					task.Reference == "" || task.Declaration == "" {
+					t.Fatalf("%s: %+v", task.ID, task)
+				}
+				if c.language == "python" && (task.EntryPoint == "" || strings.Contains(task.Test, "\ncheck(")) {
+					t.Errorf("%s: entry point %q, test ends %q", task.ID, task.EntryPoint, task.Test[max(0, len(task.Test)-60):])
+				}
+				if c.language == "go" && !strings.Contains(task.Setup, "package ") {
+					t.Errorf("%s: test setup %q", task.ID, task.Setup)
+				}
+			}
+		})
+	}
+	if _, err := Load("humaneval-x/cobol", dataDir); err == nil || !strings.Contains(err.Error(), "humaneval-x/go") {
+		t.Errorf("unknown HumanEval-X language: %v", err)
 	}
 }
 

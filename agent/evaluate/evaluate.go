@@ -146,7 +146,7 @@ func One(ctx context.Context, r Runner, lang languages.Language, t tasks.Task, s
 		rec.Message = err.Error()
 		return rec, nil
 	}
-	out := lang.Classify(res)
+	out := lang.Classify(job, res)
 	rec.Passed = out.Passed
 	rec.ErrorClass = out.Class
 	rec.ErrorType, rec.Message = out.ErrorType, out.Message

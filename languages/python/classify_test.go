@@ -64,7 +64,7 @@ func runProgram(t *testing.T, sb *sandbox.Sandbox, task tasks.Task, program stri
 	if err != nil {
 		t.Fatalf("sandbox run: %v", err)
 	}
-	return python.New().Classify(res), res
+	return python.New().Classify(sandbox.Job{}, res), res
 }
 
 // Tracebacks as python3 3.11 prints them.

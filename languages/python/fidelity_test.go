@@ -290,7 +290,7 @@ func runJudged(t *testing.T, sb *sandbox.Sandbox, cases []*fidelityCase) {
 				mu.Unlock()
 				return
 			}
-			c.judged = python.New().Classify(res)
+			c.judged = python.New().Classify(sandbox.Job{}, res)
 		}()
 	}
 	wg.Wait()

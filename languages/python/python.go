@@ -176,7 +176,7 @@ type verdict struct {
 
 // Classify turns a harness job's result into an outcome. A pass needs the
 // trusted harness's own report that every test ran and passed.
-func (Language) Classify(res *sandbox.Result) languages.Outcome {
+func (Language) Classify(_ sandbox.Job, res *sandbox.Result) languages.Outcome {
 	var v verdict
 	if out, ok := languages.Unjudged(res, &v, "the solution"); ok {
 		return out

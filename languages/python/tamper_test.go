@@ -64,7 +64,7 @@ func TestVerdictCannotBeForged(t *testing.T) {
 			if err != nil {
 				t.Fatalf("sandbox: %v", err)
 			}
-			out := python.New().Classify(res)
+			out := python.New().Classify(sandbox.Job{}, res)
 			if out.Passed {
 				t.Errorf("a wrong solution passed: %+v\nstdout: %s\nstderr: %s", out, res.Stdout, res.Stderr)
 			}
@@ -77,7 +77,7 @@ func TestVerdictCannotBeForged(t *testing.T) {
 		if err != nil {
 			t.Fatalf("sandbox: %v", err)
 		}
-		if out := python.New().Classify(res); out.Passed != want {
+		if out := python.New().Classify(sandbox.Job{}, res); out.Passed != want {
 			t.Errorf("%q: passed=%v, want %v: %+v", program, out.Passed, want, out)
 		}
 	}

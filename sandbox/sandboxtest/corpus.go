@@ -316,7 +316,7 @@ func verdict(c *corpusCase, res *sandbox.Result) string {
 		if c.Mode == "pytest" {
 			out = python.ClassifyPytest(res)
 		} else {
-			out = python.New().Classify(res)
+			out = python.New().Classify(sandbox.Job{}, res)
 		}
 		switch {
 		case out.Passed:
