@@ -115,9 +115,13 @@ func runIntro(r *Run) []string {
 	if r.Simulator {
 		sim = " (SIMULATED: selfrepair's built-in simulator, not a real LLM)"
 	}
+	dataset := r.Dataset
+	if r.Language != "" {
+		dataset += " (" + r.Language + ")"
+	}
 	notes := []string{
 		fmt.Sprintf("Run %s (%s): dataset %s, %d tasks; model %s%s; n = %d samples per task; R = %d repair rounds; feedback %s (%s), feedback tests %s; seed %d; status %s; %s attempts.",
-			r.Name, r.Dir, r.Dataset, r.Tasks, r.Model, sim, r.Samples, r.Rounds, r.Feedback, r.RepairStyle, r.FeedbackTests, r.Seed, r.Status, count(r.Attempts)),
+			r.Name, r.Dir, dataset, r.Tasks, r.Model, sim, r.Samples, r.Rounds, r.Feedback, r.RepairStyle, r.FeedbackTests, r.Seed, r.Status, count(r.Attempts)),
 	}
 	if r.Feedback == "none" {
 		notes = append(notes, "Feedback none: every round is a fresh resample of the first prompt, so this run is the resampling baseline.")

@@ -25,6 +25,7 @@ type Run struct {
 	Status        string `json:"status"`   // the manifest's: running, complete, interrupted, failed
 	Complete      bool   `json:"complete"` // every sample passed or ran out of rounds
 	Dataset       string `json:"dataset"`
+	Language      string `json:"language,omitempty"` // of the dataset's tasks; "" in runs that did not record it
 	Model         string `json:"model"`
 	Simulator     bool   `json:"simulator"` // the answers came from selfrepair's simulated model, not an LLM
 	Feedback      string `json:"feedback"`
@@ -213,7 +214,8 @@ func analyze(r *run) *Run {
 	n, nt, rows := p.Samples, len(p.Tasks), p.Rounds+1
 	out := &Run{
 		Name: r.name, Dir: r.dir, RunID: r.m.RunID, Status: r.m.Status, Dataset: cmp.Or(r.m.Dataset.Name, p.Dataset),
-		Model: cmp.Or(p.Model, r.m.Model.Name), Simulator: r.m.Model.Simulator, Feedback: string(p.Feedback), RepairStyle: string(p.RepairStyle),
+		Language: r.m.Dataset.Language,
+		Model:    cmp.Or(p.Model, r.m.Model.Name), Simulator: r.m.Model.Simulator, Feedback: string(p.Feedback), RepairStyle: string(p.RepairStyle),
 		FeedbackTests: p.FeedbackTests, Seed: p.Seed, Tasks: nt, Samples: n, Rounds: p.Rounds, Attempts: r.attempts,
 		Warnings: []string{}, FirstFailure: []FirstFailureRepair{}, Repairs: []ClassRepair{}, NeverSolved: []string{},
 		Visible: []VisibleRound{}, Suites: []string{}, PassVsTokens: []TokenPoint{},

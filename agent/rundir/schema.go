@@ -150,6 +150,8 @@ type DatasetInfo struct {
 	Hash    string `json:"hash"`
 	Tasks   int    `json:"tasks"`
 	DataDir string `json:"data_dir,omitempty"`
+	// Language is the language of its tasks (languages.Language.Name).
+	Language string `json:"language,omitempty"`
 }
 
 // ModelInfo identifies the model and its endpoint.

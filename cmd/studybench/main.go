@@ -144,7 +144,7 @@ func runOne(c config) error {
 		Temperature: &temp, Seed: c.seed, Concurrency: c.concurrency, TimeoutMS: c.timeout.Milliseconds(), MemoryBytes: 512 << 20,
 	}
 	st, err := study.Create(filepath.Join(tmp, "run"), rundir.Manifest{Params: p,
-		Dataset: rundir.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks)},
+		Dataset: rundir.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks), Language: sess.Language.Name()},
 		Model:   rundir.ModelInfo{Name: p.Model, Endpoint: sess.URL, Simulator: true}})
 	if err != nil {
 		return err

@@ -448,7 +448,7 @@ func runStudy(ctx context.Context, f *Factory, o *StudyOptions) error {
 		RunID:  runID,
 		Params: p,
 		Dataset: rundir.DatasetInfo{Name: ds.Name, Hash: ds.Hash, Tasks: len(ds.Tasks),
-			DataDir: absDir(o.DataDir)},
+			DataDir: absDir(o.DataDir), Language: lang.Name()},
 		Model: rundir.ModelInfo{Name: model, Endpoint: sess.URL, Simulator: sess.Simulator(), Sim: simInfo},
 		Sandbox: rundir.SandboxInfo{Image: sess.Image, ImageID: sess.ImageID, Isolation: string(iso), Size: o.Sandboxes,
 			HashSeed: study.HashSeed(o.Seed)},
