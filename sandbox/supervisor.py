@@ -470,16 +470,33 @@ def worker(job_r, rpc_w, status_w, out_w, err_w):
             resource.setrlimit(getattr(resource, "RLIMIT_" + name.upper()), (soft, hard))
         build = msg.get("build")
         if build:
+            # The build writes to a pipe of its own, relayed to stderr and
+            # counted: the supervisor learns exactly how many of stderr's
+            # first bytes are the build's, however late it reads them (the
+            # program starts writing right after).
+            out_r, out_w = os.pipe()
             pid = os.fork()
             if pid == 0:
-                os.dup2(2, 1)
+                os.close(out_r)
+                os.dup2(out_w, 1)
+                os.dup2(out_w, 2)
+                os.close(out_w)
                 try:
                     os.execvpe(build[0], build, env)
                 except OSError as exc:
                     os.write(2, ("build: cannot run %s: %s\n" % (build[0], exc.strerror)).encode())
                     os._exit(127)
+            os.close(out_w)
+            wrote = 0
+            while True:
+                chunk = os.read(out_r, 1 << 16)
+                if not chunk:
+                    break
+                write_all(2, chunk)
+                wrote += len(chunk)
+            os.close(out_r)
             _, status = os.waitpid(pid, 0)
-            send(status_w, {"built": os.waitstatus_to_exitcode(status)})
+            send(status_w, {"built": os.waitstatus_to_exitcode(status), "bytes": wrote})
             if status != 0:
                 os._exit(1)
         # random reseeds itself after a fork (os.register_at_fork): no two
@@ -783,10 +800,12 @@ def run_job(seq, w, wpart, jpart, judge):
                         result["build_exit_code"] = msg["built"]
                         result["build_ms"] = (time.monotonic() - t_start) * 1000
                         # The build has exited: what it wrote is all in the
-                        # pipe, and it comes before the program's output.
-                        while not outs[1].eof and outs[1].read():
+                        # pipe, and it comes before the program's output,
+                        # which may follow it already.
+                        wrote = msg.get("bytes", 0)
+                        while outs[1].total < wrote and not outs[1].eof and not outs[1].over and outs[1].read():
                             pass
-                        result["build_output_bytes"] = len(outs[1].buf)
+                        result["build_output_bytes"] = min(wrote, len(outs[1].buf))
                         deadline = time.monotonic() + START_TIMEOUT
                     if msg.get("started"):
                         started = time.monotonic()
