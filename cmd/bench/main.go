@@ -6,6 +6,10 @@
 //	(b) a fresh container per sample (docker run style)
 //	(c) a bare, unsandboxed python3 subprocess per sample on the host
 //	    (openai/human-eval's way)
+//
+// Then, for every other language (-langs), HumanEval-X's canonical
+// solutions in the pooled sandbox against the same compile and run done
+// bare, with the same toolchain (see benchLanguage).
 package main
 
 import (
@@ -37,7 +41,16 @@ func run() error {
 	par := flag.Int("parallel", 4, "samples at once, for every way")
 	image := flag.String("image", builtin.Language().ImageRef(), "sandbox image")
 	rounds := flag.Int("rounds", 1, "repeat each way this many times; the best time counts")
-	hostPython := flag.String("python", "/usr/bin/python3", "the host interpreter for (c); a real binary, not a pyenv shim")
+	hostPython := flag.String("python", "/usr/bin/python3", "the host interpreter for (c); a real binary, not a pyenv shim; empty skips the HumanEval part")
+	var others []string
+	for _, l := range builtin.Registry().Languages() {
+		if l.Name() != builtin.Default {
+			others = append(others, l.Name())
+		}
+	}
+	langs := flag.String("langs", strings.Join(others, ","), "the other languages to time on HumanEval-X (comma-separated; empty for none)")
+	langRounds := flag.Int("lang-rounds", 1, "like -rounds, for the other languages")
+	dataDir := flag.String("data-dir", "", "folder holding the datasets, for HumanEval-X (default $"+tasks.DataEnv+")")
 	flag.Parse()
 	ctx := context.Background()
 	ds, err := tasks.Load("humaneval", "")
@@ -54,20 +67,40 @@ func run() error {
 	}
 	defer eng.Close()
 
-	if _, err := exec.LookPath(*hostPython); err != nil {
+	if *hostPython != "" {
+		if err := benchPython(ctx, eng, *image, *hostPython, ds, samples, *par, *rounds); err != nil {
+			return err
+		}
+	}
+	for _, name := range strings.FieldsFunc(*langs, func(r rune) bool { return r == ',' }) {
+		lang, err := builtin.Registry().Language(name)
+		if err != nil {
+			return err
+		}
+		if err := benchLanguage(ctx, eng, lang, *dataDir, *par, *langRounds); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// benchPython times HumanEval's reference solutions (a) pooled, (b) fresh
+// and (c) bare.
+func benchPython(ctx context.Context, eng *sandbox.Engine, image, hostPython string, ds *tasks.Dataset, samples []tasks.Sample, par, rounds int) error {
+	if _, err := exec.LookPath(hostPython); err != nil {
 		return fmt.Errorf("--python: %w", err)
 	}
-	fmt.Printf("HumanEval reference solutions: %d samples, parallelism %d, best of %d; host interpreter %s\n\n", len(samples), *par, *rounds, *hostPython)
-	bare, err := best(*rounds, func() (time.Duration, int, error) { return runBare(ctx, *hostPython, ds, samples, *par) })
+	fmt.Printf("HumanEval reference solutions: %d samples, parallelism %d, best of %d; host interpreter %s\n\n", len(samples), par, rounds, hostPython)
+	bare, err := best(rounds, func() (time.Duration, int, error) { return runBare(ctx, hostPython, ds, samples, par) })
 	if err != nil {
 		return err
 	}
 	report("(c) bare python3 subprocess per sample", bare, 0)
 
 	var cold time.Duration
-	pooled, err := best(*rounds, func() (time.Duration, int, error) {
+	pooled, err := best(rounds, func() (time.Duration, int, error) {
 		start := time.Now()
-		sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: *image, Isolation: sandbox.Pooled, Size: *par, Preload: builtin.Language().Preload()})
+		sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: sandbox.Pooled, Size: par, Preload: builtin.Language().Preload()})
 		if err != nil {
 			return 0, 0, err
 		}
@@ -77,7 +110,7 @@ func run() error {
 			return 0, 0, err
 		}
 		cold = time.Since(start)
-		d, n, err := runSandbox(ctx, sb, ds, samples, *par)
+		d, n, err := runSandbox(ctx, sb, ds, samples, par)
 		cold += d
 		return d, n, err
 	})
@@ -87,13 +120,13 @@ func run() error {
 	report("(a) pooled sandbox (warm)", pooled, bare.d)
 	fmt.Printf("    including pool start-up: %v\n", cold.Round(time.Millisecond))
 
-	fresh, err := best(*rounds, func() (time.Duration, int, error) {
-		sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: *image, Isolation: sandbox.Fresh, Size: *par, Preload: builtin.Language().Preload()})
+	fresh, err := best(rounds, func() (time.Duration, int, error) {
+		sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: image, Isolation: sandbox.Fresh, Size: par, Preload: builtin.Language().Preload()})
 		if err != nil {
 			return 0, 0, err
 		}
 		defer sb.Close()
-		return runSandbox(ctx, sb, ds, samples, *par)
+		return runSandbox(ctx, sb, ds, samples, par)
 	})
 	if err != nil {
 		return err
