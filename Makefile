@@ -2,7 +2,7 @@
 # `make test` runs every test (Docker ones included).
 GO       ?= go
 BIN      := bin/selfrepair
-LANGS    := python javascript go
+LANGS    := python javascript go cpp
 export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: all build deps deps-image image images demo test test-short fidelity bench vet clean
@@ -74,8 +74,8 @@ fidelity: deps images
 test-short:
 	$(GO) test -short -count=1 ./...
 
-bench: image
-	$(GO) run ./cmd/bench -rounds 3
+bench: images
+	$(GO) run ./cmd/bench -rounds 3 -data-dir ../shared/datasets
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./reports
 
 clean:

@@ -4,6 +4,7 @@ package builtin
 
 import (
 	"github.com/selfrepair/selfrepair/languages"
+	"github.com/selfrepair/selfrepair/languages/cpp"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/languages/script"
 )
@@ -16,6 +17,7 @@ const Default = "python"
 func Registry() *languages.Registry {
 	return languages.NewRegistry(
 		python.New(),
+		cpp.New(),
 		script.Runtime{Lang: "javascript", Packages: []string{"nodejs"}, Exts: []string{".js", ".mjs", ".cjs"},
 			Command: func(f string) ([]string, []string) { return nil, []string{"node", f} }},
 		script.Runtime{Lang: "go", Packages: []string{"golang-go"}, Exts: []string{".go"},
