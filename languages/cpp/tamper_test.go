@@ -69,6 +69,9 @@ func TestVerdictCannotBeForged(t *testing.T) {
 		"garbage-on-pipes":       "#include <unistd.h>\nint twice(int x){\n    for (int fd = 3; fd < 64; fd++) write(fd, \"passed\", 6);\n    return x;\n}\n",
 		"close-all-fds-and-exit": "#include <unistd.h>\nint twice(int x){\n    for (int fd = 0; fd < 64; fd++) close(fd);\n    _exit(0);\n}\n",
 		"fork-and-exit":          "#include <unistd.h>\nint twice(int x){\n    if (fork() == 0) return 2 * x;\n    _exit(0);\n}\n",
+		// The forked copy finishes the tests before the original exits, so
+		// its report is in the pipe when the driver reads it.
+		"fork-finish-first-exit": "#include <unistd.h>\nint twice(int x){\n    if (fork() == 0) return 2 * x;\n    usleep(300000);\n    _exit(0);\n}\n",
 		"fake-fork":              "#include <unistd.h>\nextern \"C\" pid_t fork() noexcept { return 0; }\n" + wrong,
 		"pragma-optimize":        "#pragma GCC optimize(\"O3\")\n#pragma pack(1)\n" + wrong,
 		"unclosed-block":         "int twice(int x){\n    return x;\n}\nnamespace hidden {\n",
