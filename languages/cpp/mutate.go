@@ -16,33 +16,28 @@ import (
 // often it does.
 
 // mutator is one way of making a faulty variant.
-type mutator struct {
-	class  languages.Class
-	name   string
-	weight float64
-	apply  func(m *mutation) bool
-}
+type mutator = languages.Mutator[*mutation]
 
 // mutators is the table of mutators, by class.
 func mutators() []mutator {
 	return []mutator{
-		{languages.Syntax, "missing-semicolon", 0.6, missingSemicolon},
-		{languages.Syntax, "unclosed-paren", 0.4, unclosedParen},
-		{languages.Name, "misspelled-variable", 0.5, misspellVariable},
-		{languages.Name, "undefined-helper", 0.25, undefinedHelper},
-		{languages.Name, "wrong-method", 0.25, wrongMethod},
+		{Class: languages.Syntax, Name: "missing-semicolon", Weight: 0.6, Apply: missingSemicolon},
+		{Class: languages.Syntax, Name: "unclosed-paren", Weight: 0.4, Apply: unclosedParen},
+		{Class: languages.Name, Name: "misspelled-variable", Weight: 0.5, Apply: misspellVariable},
+		{Class: languages.Name, Name: "undefined-helper", Weight: 0.25, Apply: undefinedHelper},
+		{Class: languages.Name, Name: "wrong-method", Weight: 0.25, Apply: wrongMethod},
 		// Every return wrong fails any test of a returned value; a flipped
 		// comparison or a constant off by one may not matter to the tests,
 		// so they are rarer.
-		{languages.Assertion, "wrong-return", 0.8, wrongReturn},
-		{languages.Assertion, "flipped-comparison", 0.1, flipComparison},
-		{languages.Assertion, "off-by-one-constant", 0.1, offByOneConstant},
-		{languages.Type, "wrong-type-variable", 0.6, wrongTypeVariable},
-		{languages.Type, "wrong-type-return", 0.4, wrongTypeReturn},
-		{languages.Index, "at-past-end", 0.6, atPastEnd},
-		{languages.Index, "loop-past-end", 0.4, loopPastEnd},
-		{languages.Timeout, "stuck-loop", 0.6, stuckLoop},
-		{languages.Timeout, "counter-never-advances", 0.4, dropIncrement},
+		{Class: languages.Assertion, Name: "wrong-return", Weight: 0.8, Apply: wrongReturn},
+		{Class: languages.Assertion, Name: "flipped-comparison", Weight: 0.1, Apply: flipComparison},
+		{Class: languages.Assertion, Name: "off-by-one-constant", Weight: 0.1, Apply: offByOneConstant},
+		{Class: languages.Type, Name: "wrong-type-variable", Weight: 0.6, Apply: wrongTypeVariable},
+		{Class: languages.Type, Name: "wrong-type-return", Weight: 0.4, Apply: wrongTypeReturn},
+		{Class: languages.Index, Name: "at-past-end", Weight: 0.6, Apply: atPastEnd},
+		{Class: languages.Index, Name: "loop-past-end", Weight: 0.4, Apply: loopPastEnd},
+		{Class: languages.Timeout, Name: "stuck-loop", Weight: 0.6, Apply: stuckLoop},
+		{Class: languages.Timeout, Name: "counter-never-advances", Weight: 0.4, Apply: dropIncrement},
 	}
 }
 
@@ -68,38 +63,18 @@ func (e *reading) Mutate(c languages.Class, rng *rand.Rand) (text, how string, o
 		// could pass.
 		return "", "", false
 	}
-	var cands []mutator
-	for _, m := range mutators() {
-		if m.class == c {
-			cands = append(cands, m)
-		}
-	}
-	for len(cands) > 0 {
-		total := 0.0
-		for _, m := range cands {
-			total += m.weight
-		}
-		x, i := rng.Float64()*total, 0
-		for ; i < len(cands)-1 && x >= cands[i].weight; i++ {
-			x -= cands[i].weight
-		}
+	return languages.Mutate(rng, mutators(), c, func(apply func(*mutation) bool) (string, bool) {
 		m := &mutation{e: e, rng: rng, lines: append([]string(nil), e.lines...), insert: map[int][]string{}, fresh: map[string]bool{}}
-		if cands[i].apply(m) {
-			if text := m.text(); text != e.ref {
-				return text, cands[i].name, true
-			}
+		if !apply(m) {
+			return "", false
 		}
-		cands = append(cands[:i], cands[i+1:]...)
-	}
-	return "", "", false
+		text := m.text()
+		return text, text != e.ref
+	})
 }
 
 func (m *mutation) text() string {
-	var out []string
-	for i, l := range m.lines {
-		out = append(out, m.insert[i]...)
-		out = append(out, l)
-	}
+	out := languages.Insert(m.lines, m.insert)
 	return strings.Join(out, "\n")
 }
 

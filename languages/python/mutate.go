@@ -15,31 +15,26 @@ import (
 // measures how often it does.
 
 // mutator is one way of making a faulty variant.
-type mutator struct {
-	class  languages.Class
-	name   string
-	weight float64
-	apply  func(m *mutation) bool
-}
+type mutator = languages.Mutator[*mutation]
 
 // mutators is the table of mutators, by class.
 func mutators() []mutator {
 	return []mutator{
-		{languages.Syntax, "drop-colon", 0.45, dropColon},
-		{languages.Syntax, "unclosed-paren", 0.35, unclosedParen},
-		{languages.Syntax, "bad-indent", 0.20, badIndent},
-		{languages.Name, "misspelled-parameter", 0.5, misspellParameter},
-		{languages.Name, "undefined-builtin", 0.25, undefinedBuiltin},
-		{languages.Name, "undefined-helper", 0.25, undefinedHelper},
-		{languages.Assertion, "wrong-return", 0.6, wrongReturn},
-		{languages.Assertion, "flipped-comparison", 0.2, flipComparison},
-		{languages.Assertion, "off-by-one-constant", 0.2, offByOneConstant},
-		{languages.Type, "str-plus-value", 0.7, concatTypeError},
-		{languages.Type, "wrong-type-return", 0.3, returnTypeError},
-		{languages.Index, "range-past-end", 0.4, rangePastEnd},
-		{languages.Index, "index-at-len", 0.6, indexAtLen},
-		{languages.Timeout, "counter-never-advances", 0.4, dropIncrement},
-		{languages.Timeout, "stuck-loop", 0.6, stuckLoop},
+		{Class: languages.Syntax, Name: "drop-colon", Weight: 0.45, Apply: dropColon},
+		{Class: languages.Syntax, Name: "unclosed-paren", Weight: 0.35, Apply: unclosedParen},
+		{Class: languages.Syntax, Name: "bad-indent", Weight: 0.20, Apply: badIndent},
+		{Class: languages.Name, Name: "misspelled-parameter", Weight: 0.5, Apply: misspellParameter},
+		{Class: languages.Name, Name: "undefined-builtin", Weight: 0.25, Apply: undefinedBuiltin},
+		{Class: languages.Name, Name: "undefined-helper", Weight: 0.25, Apply: undefinedHelper},
+		{Class: languages.Assertion, Name: "wrong-return", Weight: 0.6, Apply: wrongReturn},
+		{Class: languages.Assertion, Name: "flipped-comparison", Weight: 0.2, Apply: flipComparison},
+		{Class: languages.Assertion, Name: "off-by-one-constant", Weight: 0.2, Apply: offByOneConstant},
+		{Class: languages.Type, Name: "str-plus-value", Weight: 0.7, Apply: concatTypeError},
+		{Class: languages.Type, Name: "wrong-type-return", Weight: 0.3, Apply: returnTypeError},
+		{Class: languages.Index, Name: "range-past-end", Weight: 0.4, Apply: rangePastEnd},
+		{Class: languages.Index, Name: "index-at-len", Weight: 0.6, Apply: indexAtLen},
+		{Class: languages.Timeout, Name: "counter-never-advances", Weight: 0.4, Apply: dropIncrement},
+		{Class: languages.Timeout, Name: "stuck-loop", Weight: 0.6, Apply: stuckLoop},
 	}
 }
 
@@ -64,28 +59,13 @@ func (e *reading) Mutate(c languages.Class, rng *rand.Rand) (text, how string, o
 	if e.fn == nil {
 		return "", "", false
 	}
-	var cands []mutator
-	for _, m := range mutators() {
-		if m.class == c {
-			cands = append(cands, m)
-		}
-	}
-	for len(cands) > 0 {
-		total := 0.0
-		for _, m := range cands {
-			total += m.weight
-		}
-		x, i := rng.Float64()*total, 0
-		for ; i < len(cands)-1 && x >= cands[i].weight; i++ {
-			x -= cands[i].weight
-		}
+	return languages.Mutate(rng, mutators(), c, func(apply func(*mutation) bool) (string, bool) {
 		m := e.newMutation(rng)
-		if cands[i].apply(m) {
-			return m.text(), cands[i].name, true
+		if !apply(m) {
+			return "", false
 		}
-		cands = append(cands[:i], cands[i+1:]...)
-	}
-	return "", "", false
+		return m.text(), true
+	})
 }
 
 func (e *reading) newMutation(rng *rand.Rand) *mutation {

@@ -180,8 +180,8 @@ func seeded(parts ...any) *rand.Rand {
 func mutatorClasses() []languages.Class {
 	var cs []languages.Class
 	for _, m := range mutators() {
-		if !slices.Contains(cs, m.class) {
-			cs = append(cs, m.class)
+		if !slices.Contains(cs, m.Class) {
+			cs = append(cs, m.Class)
 		}
 	}
 	return cs
