@@ -164,7 +164,11 @@ func (e *Engine) pullBase(ctx context.Context, ref string, log *slog.Logger) err
 func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
 	args := []string{"--variant=apt", "--include=" + strings.Join(r.packages(), ","),
 		"--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*",
-		"--dpkgopt=path-exclude=/usr/share/locale/*"}
+		"--dpkgopt=path-exclude=/usr/share/locale/*",
+		// Man pages are left out, but some maintainer scripts (openjdk's)
+		// install alternatives for them and fail without the folder, as
+		// in Debian's own slim images.
+		`--essential-hook=mkdir -p "$1/usr/share/man/man1"`}
 	if len(r.Files) > 0 {
 		dir, err := os.MkdirTemp("", "selfrepair-recipe-")
 		if err != nil {
@@ -224,7 +228,7 @@ func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, 
 }
 
 func (e *Engine) buildPull(ctx context.Context, r Recipe, labels string, log *slog.Logger) error {
-	dockerfile := fmt.Sprintf("FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n",
+	dockerfile := fmt.Sprintf("FROM %s\nRUN mkdir -p /usr/share/man/man1 && apt-get update && apt-get install -y --no-install-recommends %s && rm -rf /var/lib/apt/lists/*\n",
 		baseImage(r), strings.Join(r.packages(), " "))
 	if len(r.Files) > 0 {
 		dockerfile += "COPY files/ /\n"
