@@ -5,6 +5,7 @@ package builtin
 import (
 	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/cpp"
+	"github.com/selfrepair/selfrepair/languages/golang"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/languages/script"
 )
@@ -20,12 +21,7 @@ func Registry() *languages.Registry {
 		cpp.New(),
 		script.Runtime{Lang: "javascript", Packages: []string{"nodejs"}, Exts: []string{".js", ".mjs", ".cjs"},
 			Command: func(f string) ([]string, []string) { return nil, []string{"node", f} }},
-		script.Runtime{Lang: "go", Packages: []string{"golang-go"}, Exts: []string{".go"},
-			Env: map[string]string{"GOCACHE": "/tmp/go-cache", "GOPATH": "/tmp/go", "GOFLAGS": "-buildvcs=false",
-				"CGO_ENABLED": "0", "GOTOOLCHAIN": "local", "GO111MODULE": "auto"},
-			Command: func(f string) ([]string, []string) {
-				return []string{"go", "build", "-o", "prog", f}, []string{"./prog"}
-			}},
+		golang.New(),
 		// Any Debian image has sh: shell programs run in the default one.
 		script.Runtime{Lang: "shell", Image: Default, Packages: python.Packages(), Exts: []string{".sh"},
 			Command: func(f string) ([]string, []string) { return nil, []string{"sh", f} }},
