@@ -6,6 +6,7 @@ import (
 	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/cpp"
 	"github.com/selfrepair/selfrepair/languages/golang"
+	"github.com/selfrepair/selfrepair/languages/javascript"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/languages/script"
 )
@@ -19,9 +20,8 @@ func Registry() *languages.Registry {
 	return languages.NewRegistry(
 		python.New(),
 		cpp.New(),
-		script.Runtime{Lang: "javascript", Packages: []string{"nodejs"}, Exts: []string{".js", ".mjs", ".cjs"},
-			Command: func(f string) ([]string, []string) { return nil, []string{"node", f} }},
 		golang.New(),
+		javascript.New(),
 		// Any Debian image has sh: shell programs run in the default one.
 		script.Runtime{Lang: "shell", Image: Default, Packages: python.Packages(), Exts: []string{".sh"},
 			Command: func(f string) ([]string, []string) { return nil, []string{"sh", f} }},
