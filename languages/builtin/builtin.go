@@ -8,6 +8,7 @@ import (
 	"github.com/selfrepair/selfrepair/languages/golang"
 	"github.com/selfrepair/selfrepair/languages/javascript"
 	"github.com/selfrepair/selfrepair/languages/python"
+	"github.com/selfrepair/selfrepair/languages/rust"
 	"github.com/selfrepair/selfrepair/languages/script"
 )
 
@@ -22,6 +23,7 @@ func Registry() *languages.Registry {
 		cpp.New(),
 		golang.New(),
 		javascript.New(),
+		rust.New(),
 		// Any Debian image has sh: shell programs run in the default one.
 		script.Runtime{Lang: "shell", Image: Default, Packages: python.Packages(), Exts: []string{".sh"},
 			Command: func(f string) ([]string, []string) { return nil, []string{"sh", f} }},
