@@ -2,7 +2,7 @@
 # `make test` runs every test (Docker ones included).
 GO       ?= go
 BIN      := bin/selfrepair
-LANGS    := python javascript go cpp rust
+LANGS    := python javascript go cpp java rust
 export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: all build deps deps-image image images demo test test-short fidelity bench vet clean

@@ -20,6 +20,8 @@ func TestRegistry(t *testing.T) {
 		{"main.go", "go", ""},
 		{"run.sh", "shell", ""},
 		{"prog.cpp", "cpp", ""},
+		{"Main.java", "java", ""},
+		{"main.rs", "rust", ""},
 		{"main.rs", "rust", ""},
 		{"x.rb", "", "cannot tell the language of x.rb"},
 		{"Makefile", "", "cannot tell the language of Makefile"},
@@ -32,13 +34,13 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("ForFile(%s) = %v, %v; want %s", c.file, rt, err, c.lang)
 		}
 	}
-	if _, err := reg.Runtime("cobol"); err == nil || !strings.Contains(err.Error(), "known: cpp, go, javascript, python, rust, shell") {
+	if _, err := reg.Runtime("cobol"); err == nil || !strings.Contains(err.Error(), "known: cpp, go, java, javascript, python, rust, shell") {
 		t.Errorf("unknown runtime: %v", err)
 	}
 	if _, err := reg.Language("shell"); err == nil || !strings.Contains(err.Error(), "cannot judge its tasks") {
 		t.Errorf("a runtime that judges no tasks: %v", err)
 	}
-	if got := reg.Names(); strings.Join(got, " ") != "cpp go javascript python rust shell" {
+	if got := reg.Names(); strings.Join(got, " ") != "cpp go java javascript python rust shell" {
 		t.Errorf("Names() = %v", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/cpp"
 	"github.com/selfrepair/selfrepair/languages/golang"
+	"github.com/selfrepair/selfrepair/languages/java"
 	"github.com/selfrepair/selfrepair/languages/javascript"
 	"github.com/selfrepair/selfrepair/languages/python"
 	"github.com/selfrepair/selfrepair/languages/rust"
@@ -24,6 +25,7 @@ func Registry() *languages.Registry {
 		golang.New(),
 		javascript.New(),
 		rust.New(),
+		java.New(),
 		// Any Debian image has sh: shell programs run in the default one.
 		script.Runtime{Lang: "shell", Image: Default, Packages: python.Packages(), Exts: []string{".sh"},
 			Command: func(f string) ([]string, []string) { return nil, []string{"sh", f} }},
