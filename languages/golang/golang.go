@@ -209,6 +209,13 @@ func (Language) Job(t tasks.Task, program string, limits sandbox.Limits, suites 
 		if test == "" || slices.ContainsFunc(m.Suites, func(e suiteEntry) bool { return e.Name == s }) {
 			continue
 		}
+		// A whole test file (go test's layout) brings its own package
+		// clause and imports: the clause goes, the imports are candidates.
+		own := strip(test)
+		for i := range own.imports {
+			own.imports[i].file = suiteFile(s)
+		}
+		test = own.text
 		funcs, decl := testFuncs(test)
 		if len(funcs) == 0 {
 			continue
@@ -224,7 +231,7 @@ func (Language) Job(t tasks.Task, program string, limits sandbox.Limits, suites 
 			declared[n] = true
 		}
 		file := suiteFile(s)
-		add(file, goFile(file, test, pick(test, setup.imports, prog.imports, harnessSpecs())))
+		add(file, goFile(file, test, pick(test, setup.imports, own.imports, prog.imports, harnessSpecs())))
 		for _, f := range funcs {
 			ident := f
 			if r, ok := rename[f]; ok {
