@@ -62,8 +62,8 @@ vet:
 # host (memory, processes, disk), which other tests running beside it would
 # disturb.
 test: deps images vet
-	$(GO) test -count=1 -timeout 15m -skip '^TestHostileCorpus$$' ./...
-	$(GO) test -count=1 -timeout 10m -run '^TestHostileCorpus$$' ./sandbox
+	$(GO) test -count=1 -timeout 15m -skip '^(TestHostileCorpus|TestCorpusModes)$$' ./...
+	$(GO) test -count=1 -timeout 10m -run '^(TestHostileCorpus|TestCorpusModes)$$' ./sandbox
 
 # The fidelity test on all of it: every HumanEval, MBPP (full and sanitized) and
 # HumanEval+ task with 20 mutants, judged and run plainly (make test runs the

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/selfrepair/selfrepair/sandbox"
@@ -53,4 +54,14 @@ func TestHostileCorpus(t *testing.T) {
 		t.Skip("runs hostile programs in Docker")
 	}
 	sandboxtest.Run(t, newDocker, sandboxtest.Options{Parts: sandboxtest.Corpus})
+}
+
+// TestCorpusModes runs the corpus cases of the modes the shared split has
+// none of (Go's gotest, JavaScript's humaneval: testdata/corpus-modes)
+// through the same runner, in both isolation modes.
+func TestCorpusModes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs hostile programs in Docker")
+	}
+	sandboxtest.Run(t, newDocker, sandboxtest.Options{Parts: sandboxtest.Corpus, CorpusDir: filepath.Join("testdata", "corpus-modes")})
 }
