@@ -25,7 +25,7 @@ func TestLanguageStudies(t *testing.T) {
 		}
 		t.Run(lang.Name(), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "run")
-			code, stdout, stderr := run(t, "study", "--sim", "--dataset", dataset, "--data-dir", sharedData, "--tasks", "12",
+			code, stdout, stderr := run(t, "study", "--sim", "--dataset", dataset, "--data-dir", sharedData, "--tasks", "6",
 				"--samples", "2", "--rounds", "2", "--seed", "3", "--no-cache", "--out", out)
 			if code != 0 {
 				t.Fatalf("study: exit %d: %s", code, stderr)
