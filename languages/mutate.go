@@ -52,3 +52,61 @@ func Insert(lines []string, insert map[int][]string) []string {
 	}
 	return out
 }
+
+// Negate returns the comparison that holds exactly where op does not
+// ("<" gives ">="), or op when it is not a comparison.
+func Negate(op string) string {
+	switch op {
+	case "==":
+		return "!="
+	case "!=":
+		return "=="
+	case "===":
+		return "!=="
+	case "!==":
+		return "==="
+	case "<":
+		return ">="
+	case ">":
+		return "<="
+	case "<=":
+		return ">"
+	case ">=":
+		return "<"
+	}
+	return op
+}
+
+// IntLiterals returns where the integer literals of a line of code are,
+// as [start, end) byte offsets: runs of at most six digits that are not
+// part of a name or of a number with a point. ident reports whether a byte
+// may be part of a name. The line should have its strings and comments
+// masked.
+func IntLiterals(line string, ident func(byte) bool) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(line); i++ {
+		if line[i] < '0' || line[i] > '9' || i > 0 && (ident(line[i-1]) || line[i-1] == '.') {
+			continue
+		}
+		j := i
+		for j < len(line) && line[j] >= '0' && line[j] <= '9' {
+			j++
+		}
+		if j < len(line) && (ident(line[j]) || line[j] == '.') || j-i > 6 {
+			i = j
+			continue
+		}
+		out = append(out, [2]int{i, j})
+		i = j
+	}
+	return out
+}
+
+// OffByOne returns n off by one: one less half the time when n is at
+// least 2, else one more.
+func OffByOne(n int, rng *rand.Rand) int {
+	if n >= 2 && rng.IntN(2) == 0 {
+		return n - 1
+	}
+	return n + 1
+}

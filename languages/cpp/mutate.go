@@ -482,24 +482,6 @@ func templateBracket(ml string, i int) bool {
 	return open >= 0 && templateBracket(ml, open) && !strings.ContainsAny(ml[open:i], "()")
 }
 
-func negate(op string) string {
-	switch op {
-	case "==":
-		return "!="
-	case "!=":
-		return "=="
-	case "<":
-		return ">="
-	case ">":
-		return "<="
-	case "<=":
-		return ">"
-	case ">=":
-		return "<"
-	}
-	return op
-}
-
 // flipComparison negates a comparison in a condition of an if or a return.
 func flipComparison(m *mutation) bool {
 	type site struct{ line, at, n int }
@@ -518,7 +500,7 @@ func flipComparison(m *mutation) bool {
 		return false
 	}
 	l := m.lines[s.line]
-	m.lines[s.line] = l[:s.at] + negate(l[s.at:s.at+s.n]) + l[s.at+s.n:]
+	m.lines[s.line] = l[:s.at] + languages.Negate(l[s.at:s.at+s.n]) + l[s.at+s.n:]
 	return true
 }
 
@@ -533,20 +515,8 @@ func offByOneConstant(m *mutation) bool {
 			continue
 		}
 		ml := m.e.masked[i]
-		for j := 0; j < len(ml); j++ {
-			if ml[j] < '0' || ml[j] > '9' || j > 0 && (isIdentByte(ml[j-1]) || ml[j-1] == '.') {
-				continue
-			}
-			k := j
-			for k < len(ml) && ml[k] >= '0' && ml[k] <= '9' {
-				k++
-			}
-			if k < len(ml) && (isIdentByte(ml[k]) || ml[k] == '.') || k-j > 6 {
-				j = k
-				continue
-			}
-			cands = append(cands, site{i, j, k})
-			j = k
+		for _, sp := range languages.IntLiterals(ml, isIdentByte) {
+			cands = append(cands, site{i, sp[0], sp[1]})
 		}
 	}
 	s, ok := pick(m.rng, cands)
@@ -558,11 +528,7 @@ func offByOneConstant(m *mutation) bool {
 	if err != nil {
 		return false
 	}
-	if n >= 2 && m.rng.IntN(2) == 0 {
-		n--
-	} else {
-		n++
-	}
+	n = languages.OffByOne(n, m.rng)
 	m.lines[s.line] = l[:s.a] + strconv.Itoa(n) + l[s.b:]
 	return true
 }

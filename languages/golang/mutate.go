@@ -492,10 +492,6 @@ func wrongReturn(m *mutation) bool {
 
 var comparisonRE = regexp.MustCompile(`[^<>=!]([<>]=?|[=!]=)[^<>=]`)
 
-func negate(op string) string {
-	return map[string]string{"==": "!=", "!=": "==", "<": ">=", ">": "<=", "<=": ">", ">=": "<"}[op]
-}
-
 var ifRE = regexp.MustCompile(`^\s*(?:\}\s*else\s+)?if\b`)
 
 // flipComparison negates a comparison in an if condition or a return.
@@ -519,7 +515,7 @@ func flipComparison(m *mutation) bool {
 	}
 	s := cands[m.rng.IntN(len(cands))]
 	l := m.lines[s.line]
-	m.lines[s.line] = l[:s.at] + negate(l[s.at:s.at+s.n]) + l[s.at+s.n:]
+	m.lines[s.line] = l[:s.at] + languages.Negate(l[s.at:s.at+s.n]) + l[s.at+s.n:]
 	return true
 }
 
@@ -552,11 +548,7 @@ func offByOneConstant(m *mutation) bool {
 	if err != nil {
 		return false
 	}
-	if n >= 2 && m.rng.IntN(2) == 0 {
-		n--
-	} else {
-		n++
-	}
+	n = languages.OffByOne(n, m.rng)
 	m.lines[s.line] = l[:s.a] + strconv.Itoa(n) + l[s.b:]
 	return true
 }

@@ -640,24 +640,6 @@ func wrongReturn(m *mutation) bool {
 // comparison finds a comparison operator written with spaces around it.
 var comparison = regexp.MustCompile(` (==|!=|<=|>=|<|>) `)
 
-func negate(op string) string {
-	switch op {
-	case "==":
-		return "!="
-	case "!=":
-		return "=="
-	case "<":
-		return ">="
-	case ">":
-		return "<="
-	case "<=":
-		return ">"
-	case ">=":
-		return "<"
-	}
-	return op
-}
-
 // conditions lists the [start, end) spans of the method's if conditions
 // and returned values.
 func (m *mutation) conditions() [][2]int {
@@ -689,7 +671,7 @@ func flipComparison(m *mutation) bool {
 	if !ok {
 		return false
 	}
-	m.replace(s.at, s.at+s.n, negate(m.src[s.at:s.at+s.n]))
+	m.replace(s.at, s.at+s.n, languages.Negate(m.src[s.at:s.at+s.n]))
 	return true
 }
 
@@ -699,20 +681,8 @@ func offByOneConstant(m *mutation) bool {
 	var cands [][2]int
 	for _, c := range m.conditions() {
 		s := m.m[c[0]:c[1]]
-		for i := 0; i < len(s); i++ {
-			if s[i] < '0' || s[i] > '9' || i > 0 && (isIdentByte(s[i-1]) || s[i-1] == '.') {
-				continue
-			}
-			j := i
-			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-				j++
-			}
-			if j < len(s) && (isIdentByte(s[j]) || s[j] == '.') || j-i > 6 {
-				i = j
-				continue
-			}
-			cands = append(cands, [2]int{c[0] + i, c[0] + j})
-			i = j
+		for _, sp := range languages.IntLiterals(s, isIdentByte) {
+			cands = append(cands, [2]int{c[0] + sp[0], c[0] + sp[1]})
 		}
 	}
 	sp, ok := pick(m.rng, cands)
@@ -723,11 +693,7 @@ func offByOneConstant(m *mutation) bool {
 	if err != nil {
 		return false
 	}
-	if n >= 2 && m.rng.IntN(2) == 0 {
-		n--
-	} else {
-		n++
-	}
+	n = languages.OffByOne(n, m.rng)
 	m.replace(sp[0], sp[1], strconv.Itoa(n))
 	return true
 }

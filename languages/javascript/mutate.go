@@ -462,28 +462,6 @@ func comparisons(ml string) [][2]int {
 	return out
 }
 
-func negate(op string) string {
-	switch op {
-	case "==":
-		return "!="
-	case "!=":
-		return "=="
-	case "===":
-		return "!=="
-	case "!==":
-		return "==="
-	case "<":
-		return ">="
-	case ">":
-		return "<="
-	case "<=":
-		return ">"
-	case ">=":
-		return "<"
-	}
-	return op
-}
-
 // flipComparison negates a comparison in an if condition or a return.
 func flipComparison(m *mutation) bool {
 	type site struct{ line, at, n int }
@@ -503,7 +481,7 @@ func flipComparison(m *mutation) bool {
 	}
 	s := cands[m.rng.IntN(len(cands))]
 	l := m.lines[s.line]
-	m.lines[s.line] = l[:s.at] + negate(l[s.at:s.at+s.n]) + l[s.at+s.n:]
+	m.lines[s.line] = l[:s.at] + languages.Negate(l[s.at:s.at+s.n]) + l[s.at+s.n:]
 	return true
 }
 
@@ -518,20 +496,8 @@ func offByOneConstant(m *mutation) bool {
 		if !strings.HasPrefix(t, "if") && !strings.HasPrefix(t, "for") && !strings.HasPrefix(t, "while") && !strings.HasPrefix(t, "return ") {
 			continue
 		}
-		for j := 0; j < len(ml); j++ {
-			if ml[j] < '0' || ml[j] > '9' || j > 0 && (isIdentByte(ml[j-1], true) || ml[j-1] == '.') {
-				continue
-			}
-			k := j
-			for k < len(ml) && ml[k] >= '0' && ml[k] <= '9' {
-				k++
-			}
-			if k < len(ml) && (isIdentByte(ml[k], true) || ml[k] == '.') || k-j > 6 {
-				j = k
-				continue
-			}
-			cands = append(cands, site{i, j, k})
-			j = k
+		for _, sp := range languages.IntLiterals(ml, func(c byte) bool { return isIdentByte(c, true) }) {
+			cands = append(cands, site{i, sp[0], sp[1]})
 		}
 	}
 	if len(cands) == 0 {
@@ -543,11 +509,7 @@ func offByOneConstant(m *mutation) bool {
 	if err != nil {
 		return false
 	}
-	if n >= 2 && m.rng.IntN(2) == 0 {
-		n--
-	} else {
-		n++
-	}
+	n = languages.OffByOne(n, m.rng)
 	m.lines[s.line] = l[:s.a] + strconv.Itoa(n) + l[s.b:]
 	return true
 }

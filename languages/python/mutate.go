@@ -517,24 +517,6 @@ func comparisons(ml string) [][2]int {
 	return out
 }
 
-func negate(op string) string {
-	switch op {
-	case "==":
-		return "!="
-	case "!=":
-		return "=="
-	case "<":
-		return ">="
-	case ">":
-		return "<="
-	case "<=":
-		return ">"
-	case ">=":
-		return "<"
-	}
-	return op
-}
-
 // flipComparison negates a comparison in a condition or a return.
 func flipComparison(m *mutation) bool {
 	type site struct{ line, at, n int }
@@ -558,7 +540,7 @@ func flipComparison(m *mutation) bool {
 	}
 	s := cands[m.rng.IntN(len(cands))]
 	l := m.lines[s.line]
-	m.lines[s.line] = l[:s.at] + negate(l[s.at:s.at+s.n]) + l[s.at+s.n:]
+	m.lines[s.line] = l[:s.at] + languages.Negate(l[s.at:s.at+s.n]) + l[s.at+s.n:]
 	return true
 }
 
@@ -578,20 +560,8 @@ func offByOneConstant(m *mutation) bool {
 			continue
 		}
 		ml := m.f.src.masked[st.first]
-		for i := 0; i < len(ml); i++ {
-			if ml[i] < '0' || ml[i] > '9' || i > 0 && (isIdentByte(ml[i-1], true) || ml[i-1] == '.') {
-				continue
-			}
-			j := i
-			for j < len(ml) && ml[j] >= '0' && ml[j] <= '9' {
-				j++
-			}
-			if j < len(ml) && (isIdentByte(ml[j], true) || ml[j] == '.') || j-i > 6 {
-				i = j
-				continue
-			}
-			cands = append(cands, site{st.first, i, j})
-			i = j
+		for _, sp := range languages.IntLiterals(ml, func(c byte) bool { return isIdentByte(c, true) }) {
+			cands = append(cands, site{st.first, sp[0], sp[1]})
 		}
 	}
 	if len(cands) == 0 {
@@ -603,11 +573,7 @@ func offByOneConstant(m *mutation) bool {
 	if err != nil {
 		return false
 	}
-	if n >= 2 && m.rng.IntN(2) == 0 {
-		n--
-	} else {
-		n++
-	}
+	n = languages.OffByOne(n, m.rng)
 	m.lines[s.line] = l[:s.a] + strconv.Itoa(n) + l[s.b:]
 	return true
 }
