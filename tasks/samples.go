@@ -14,6 +14,7 @@ type Sample struct {
 }
 
 // ReadSamples reads a samples.jsonl (plain or .gz). Blank lines are skipped; unknown fields are allowed.
+// "generation" (CodeGeeX's HumanEval-X samples) is another name for "completion".
 // Errors carry file:line: invalid JSON, missing task_id, neither or both of completion/solution
 // (a present but empty "completion" counts as set), and a task_id not in ds. Task ids are read as Dataset.Resolve
 // reads them and the samples carry the canonical id. If ds is nil, task ids are not checked.
@@ -31,6 +32,7 @@ func ReadSamples(path string, ds *Dataset) ([]Sample, error) {
 			TaskID     *string `json:"task_id"`
 			Completion *string `json:"completion"`
 			Solution   *string `json:"solution"`
+			Generation *string `json:"generation"`
 		}
 		if err := decodeStrict(line, &r, false); err != nil {
 			return jsonErr(where, err)
@@ -39,6 +41,12 @@ func ReadSamples(path string, ds *Dataset) ([]Sample, error) {
 			return fmt.Errorf("%s: missing \"task_id\"", where)
 		}
 		id := *r.TaskID
+		if r.Generation != nil {
+			if r.Completion != nil {
+				return fmt.Errorf("%s: both \"completion\" and \"generation\" are set; give one", where)
+			}
+			r.Completion = r.Generation
+		}
 		switch {
 		case r.Completion == nil && r.Solution == nil:
 			return fmt.Errorf("%s: neither \"completion\" nor \"solution\" is set", where)

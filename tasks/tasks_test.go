@@ -269,6 +269,23 @@ func TestGenericJSONL(t *testing.T) {
 	}
 }
 
+// TestReadSamplesGeneration reads CodeGeeX's HumanEval-X samples, whose
+// completion is called "generation".
+func TestReadSamplesGeneration(t *testing.T) {
+	hx := mustLoad(t, "humaneval-x/java")
+	ss, err := ReadSamples(writeFile(t, "g.jsonl", `{"task_id": "Java/3", "prompt": "ignored", "generation": "        return false;\n    }\n}\n"}`+"\n"), hx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss) != 1 || ss[0].TaskID != "Java/3" || ss[0].Completion != "        return false;\n    }\n}\n" || ss[0].Solution != "" {
+		t.Errorf("samples %+v", ss)
+	}
+	both := writeFile(t, "b.jsonl", `{"task_id": "Java/3", "generation": "a", "completion": "b"}`+"\n")
+	if _, err := ReadSamples(both, hx); err == nil || !strings.Contains(err.Error(), both+":1: both \"completion\" and \"generation\"") {
+		t.Errorf("both set: %v", err)
+	}
+}
+
 func TestReadSamples(t *testing.T) {
 	he := mustLoad(t, "humaneval")
 	long := strings.Repeat("x", 150<<10)
