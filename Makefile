@@ -15,7 +15,7 @@ all: build
 # when running as root; otherwise one line names the command and make stops.
 # (Each package's command has the package's name.)
 DEPS_IMAGE := mmdebstrap
-DEPS_TEST  := mmdebstrap chromium
+DEPS_TEST  := mmdebstrap chromium git
 define need
 	@missing=""; for p in $(1); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -1,0 +1,233 @@
+package repo
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// newRepo makes a git repository with one commit and then changes to its
+// working tree of every kind a snapshot must see or leave out.
+func newRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	run(t, dir, "git", "init", "-q")
+	write(t, dir, "src/calc.py", "def add(a, b):\n    return a - b\n")
+	write(t, dir, "README.md", "calc\n")
+	write(t, dir, "old.txt", "to be deleted\n")
+	write(t, dir, ".gitignore", "*.log\nbuild/\n")
+	write(t, dir, "run.sh", "#!/bin/sh\necho hi\n")
+	if err := os.Chmod(filepath.Join(dir, "run.sh"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("src/calc.py", filepath.Join(dir, "calc-link.py")); err != nil {
+		t.Fatal(err)
+	}
+	run(t, dir, "git", "add", "-A")
+	run(t, dir, "git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
+	// The working tree moves on: an uncommitted change, an untracked file,
+	// ignored ones, a deleted file.
+	write(t, dir, "README.md", "calc, changed\n")
+	write(t, dir, "src/new_helper.py", "X = 1\n")
+	write(t, dir, "debug.log", "ignored\n")
+	write(t, dir, "build/out.bin", "ignored\n")
+	if err := os.Remove(filepath.Join(dir, "old.txt")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func write(t *testing.T, dir, p, content string) {
+	t.Helper()
+	full := filepath.Join(dir, p)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run(t *testing.T, dir string, argv ...string) string {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", argv, err, out)
+	}
+	return string(out)
+}
+
+// treeHash hashes every file under dir (paths, modes, contents), .git
+// included.
+func treeHash(t *testing.T, dir string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		h.Write([]byte(rel + "\x00" + fi.Mode().String() + "\x00"))
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			l, _ := os.Readlink(p)
+			h.Write([]byte(l))
+		case fi.Mode().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h.Write(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(h.Sum(nil))
+}
+
+func TestTake(t *testing.T) {
+	dir := newRepo(t)
+	before := treeHash(t, dir)
+	s, err := Take(context.Background(), filepath.Join(dir, "src"), t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range s.Files {
+		got = append(got, f.Path)
+	}
+	want := []string{".gitignore", "README.md", "calc-link.py", "run.sh", "src/calc.py", "src/new_helper.py"}
+	if !slices.Equal(got, want) {
+		t.Errorf("files %v, want %v", got, want)
+	}
+	if b, err := s.Read("README.md"); err != nil || string(b) != "calc, changed\n" {
+		t.Errorf("README.md in the snapshot: %q %v; want the working tree's", b, err)
+	}
+	if f, _ := s.file("run.sh"); f.Mode != 0o755 {
+		t.Errorf("run.sh mode %v", f.Mode)
+	}
+	if f, _ := s.file("calc-link.py"); f.Mode != fs.ModeSymlink {
+		t.Errorf("calc-link.py mode %v", f.Mode)
+	}
+	if l, err := os.Readlink(filepath.Join(s.Dir, "calc-link.py")); err != nil || l != "src/calc.py" {
+		t.Errorf("the link in the copy: %q %v", l, err)
+	}
+	if s.Commit == "" || s.Root != dir {
+		t.Errorf("root %s commit %q", s.Root, s.Commit)
+	}
+	if treeHash(t, dir) != before {
+		t.Error("taking a snapshot changed the user's tree")
+	}
+	// The copy is private: changing the user's tree changes nothing in it.
+	write(t, dir, "src/calc.py", "changed after\n")
+	if b, _ := s.Read("src/calc.py"); string(b) != "def add(a, b):\n    return a - b\n" {
+		t.Errorf("the snapshot follows the tree: %q", b)
+	}
+}
+
+func TestTakeRefuses(t *testing.T) {
+	ctx := context.Background()
+	var re *Error
+	_, err := Take(ctx, t.TempDir(), t.TempDir(), 0)
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "is not in a git repository") {
+		t.Errorf("not a repository: %v", err)
+	}
+	into := t.TempDir()
+	_, err = Take(ctx, newRepo(t), into, 10)
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "over 0 MiB (the snapshot limit)") {
+		t.Errorf("over the limit: %v", err)
+	}
+	if left, _ := os.ReadDir(into); len(left) != 0 {
+		t.Errorf("a refused snapshot left %v", left)
+	}
+}
+
+// TestDiffApplies: the patch of a change to the snapshot applies with git
+// apply to a clean checkout of its commit and gives the changed files
+// there, byte for byte.
+func TestDiffApplies(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	run(t, dir, "git", "init", "-q")
+	write(t, dir, "src/calc.py", "def add(a, b):\n    return a - b\n")
+	write(t, dir, "src/util.py", "def unused():\n    pass\n")
+	write(t, dir, "data.bin", "\x00\x01\x02binary")
+	write(t, dir, "no-newline.txt", "last line")
+	run(t, dir, "git", "add", "-A")
+	run(t, dir, "git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
+	s, err := Take(ctx, dir, t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := map[string][]byte{
+		"src/calc.py":        []byte("def add(a, b):\n    return a + b\n"),
+		"src/util.py":        nil,
+		"src/new dir/ünï.py": []byte("X = 1\n"),
+		"data.bin":           []byte("\x00\x03binary"),
+		"no-newline.txt":     []byte("last line, still none"),
+	}
+	patch, err := s.Diff(ctx, t.TempDir(), changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Paths(patch); !slices.Equal(got, []string{"data.bin", "no-newline.txt", "src/calc.py", "src/new dir/ünï.py", "src/util.py"}) {
+		t.Errorf("Paths = %q", got)
+	}
+	clean := t.TempDir()
+	run(t, clean, "git", "clone", "-q", dir, ".")
+	pf := filepath.Join(t.TempDir(), "fix.diff")
+	if err := os.WriteFile(pf, []byte(patch), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, clean, "git", "apply", "--check", pf)
+	run(t, clean, "git", "apply", pf)
+	for p, want := range changed {
+		b, err := os.ReadFile(filepath.Join(clean, filepath.FromSlash(p)))
+		if want == nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s still there after the patch", p)
+			}
+			continue
+		}
+		if err != nil || string(b) != string(want) {
+			t.Errorf("%s after git apply: %q %v, want %q", p, b, err, want)
+		}
+	}
+	if d, _ := s.Diff(ctx, t.TempDir(), map[string][]byte{"src/calc.py": []byte("def add(a, b):\n    return a - b\n")}); d != "" {
+		t.Errorf("no change gives a patch:\n%s", d)
+	}
+}
+
+func TestModified(t *testing.T) {
+	dir := newRepo(t)
+	s, err := Take(context.Background(), dir, t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"src/calc.py", "README.md", "src/new_helper.py", "old.txt", "run.sh"}
+	if got, err := s.Modified(paths); err != nil || len(got) != 0 {
+		t.Fatalf("nothing changed, Modified = %v %v", got, err)
+	}
+	write(t, dir, "src/calc.py", "edited by the user\n")
+	os.Remove(filepath.Join(dir, "run.sh"))
+	write(t, dir, "old.txt", "back again\n")
+	got, err := s.Modified(paths)
+	if err != nil || !slices.Equal(got, []string{"src/calc.py", "old.txt", "run.sh"}) {
+		t.Errorf("Modified = %v %v", got, err)
+	}
+}
