@@ -183,6 +183,8 @@ type wireJob struct {
 	BuildTimeoutMS int64               `json:"build_timeout_ms"`
 	OutputLimit    int                 `json:"output_limit"`
 	Harness        *wireHarness        `json:"harness,omitempty"`
+	Archive        bool                `json:"archive,omitempty"`
+	Collect        []string            `json:"collect,omitempty"`
 }
 
 // wireHarness names a harness and the function of it one side runs.
@@ -201,25 +203,26 @@ type wireJudge struct {
 }
 
 type wireResult struct {
-	Status          string          `json:"status"`
-	ExitCode        *int            `json:"exit_code"`
-	Signal          int             `json:"signal"`
-	Stdout          string          `json:"stdout"`
-	Stderr          string          `json:"stderr"`
-	StdoutBytes     int64           `json:"stdout_bytes"`
-	StderrBytes     int64           `json:"stderr_bytes"`
-	StdoutTruncated bool            `json:"stdout_truncated"`
-	StderrTruncated bool            `json:"stderr_truncated"`
-	Report          json.RawMessage `json:"report"`
-	HarnessError    string          `json:"harness_error"`
-	BuildExitCode   *int            `json:"build_exit_code"`
-	BuildMS         float64         `json:"build_ms"`
-	BuildOutput     int             `json:"build_output_bytes"`
-	Message         string          `json:"message"`
-	RunMS           float64         `json:"run_ms"`
-	CPUMS           *float64        `json:"cpu_ms"`
-	Clean           bool            `json:"clean"`
-	Dirty           string          `json:"dirty"`
+	Status          string            `json:"status"`
+	ExitCode        *int              `json:"exit_code"`
+	Signal          int               `json:"signal"`
+	Stdout          string            `json:"stdout"`
+	Stderr          string            `json:"stderr"`
+	StdoutBytes     int64             `json:"stdout_bytes"`
+	StderrBytes     int64             `json:"stderr_bytes"`
+	StdoutTruncated bool              `json:"stdout_truncated"`
+	StderrTruncated bool              `json:"stderr_truncated"`
+	Report          json.RawMessage   `json:"report"`
+	HarnessError    string            `json:"harness_error"`
+	BuildExitCode   *int              `json:"build_exit_code"`
+	BuildMS         float64           `json:"build_ms"`
+	BuildOutput     int               `json:"build_output_bytes"`
+	Message         string            `json:"message"`
+	RunMS           float64           `json:"run_ms"`
+	CPUMS           *float64          `json:"cpu_ms"`
+	Clean           bool              `json:"clean"`
+	Dirty           string            `json:"dirty"`
+	Collected       map[string]string `json:"collected"`
 }
 
 func sourceSHA(src string) string {
@@ -237,6 +240,8 @@ func encodeJob(job Job, l Limits, env map[string]string, loaded map[string]bool)
 		TimeoutMS:      l.Timeout.Milliseconds(),
 		BuildTimeoutMS: l.BuildTimeout.Milliseconds(),
 		OutputLimit:    l.OutputLimit,
+		Archive:        len(job.Archive) > 0,
+		Collect:        job.Collect,
 		Rlimits: map[string][2]int64{
 			"fsize":  {l.FileSize, l.FileSize},
 			"nofile": {l.OpenFiles, l.OpenFiles},
@@ -254,6 +259,9 @@ func encodeJob(job Job, l Limits, env map[string]string, loaded map[string]bool)
 	}
 	var judge []byte
 	if h := job.Harness; h != nil {
+		if len(job.Archive) > 0 {
+			return nil, errors.New("encode job: a job with a harness cannot have an archive")
+		}
 		sha := sourceSHA(h.Source)
 		w.Harness = &wireHarness{SHA: sha, Worker: h.Worker}
 		j := wireJudge{SHA: sha, Judge: h.Judge, Args: h.Args}
@@ -269,9 +277,14 @@ func encodeJob(job Job, l Limits, env map[string]string, loaded map[string]bool)
 	if err != nil {
 		return nil, fmt.Errorf("encode job: %w", err)
 	}
-	// The supervisor reads "<worker length> <judge length>\n", then both parts.
-	out := make([]byte, 0, len(data)+len(judge)+24)
-	out = append(out, strconv.Itoa(len(data))+" "+strconv.Itoa(len(judge))+"\n"...)
+	// The supervisor reads "<worker length> <judge length>[ <archive
+	// length>]\n", then the parts; the archive (sent by the caller) last.
+	header := strconv.Itoa(len(data)) + " " + strconv.Itoa(len(judge))
+	if len(job.Archive) > 0 {
+		header += " " + strconv.Itoa(len(job.Archive))
+	}
+	out := make([]byte, 0, len(data)+len(judge)+32)
+	out = append(out, header+"\n"...)
 	out = append(out, data...)
 	return append(out, judge...), nil
 }
@@ -290,6 +303,11 @@ func (b *box) run(ctx context.Context, eng Backend, job Job, l Limits) (res *Res
 	start := time.Now()
 	if _, err := b.att.Stdin.Write(data); err != nil {
 		return nil, false, &Error{Op: "send job", Err: err}
+	}
+	if len(job.Archive) > 0 {
+		if _, err := b.att.Stdin.Write(job.Archive); err != nil {
+			return nil, false, &Error{Op: "send job's archive", Err: err}
+		}
 	}
 	backstop := l.wallBound() + 15*time.Second
 	if len(job.Build) > 0 {
@@ -363,6 +381,16 @@ func (w *wireResult) result() (*Result, error) {
 	}
 	if r.Stderr, err = base64.StdEncoding.DecodeString(w.Stderr); err != nil {
 		return nil, &Error{Op: "read result", Err: err}
+	}
+	for name, b64 := range w.Collected {
+		data, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return nil, &Error{Op: "read result", Err: err}
+		}
+		if r.Collected == nil {
+			r.Collected = make(map[string][]byte, len(w.Collected))
+		}
+		r.Collected[name] = data
 	}
 	if w.BuildExitCode != nil {
 		n := min(max(w.BuildOutput, 0), len(r.Stderr))

@@ -114,7 +114,16 @@ type Job struct {
 	Env        map[string]string // added to the minimal default environment
 	Build      []string          // optional command run first, under Limits.BuildTimeout
 	Harness    *Harness          // optional trusted harness (Argv is then passed to its worker)
-	Limits     Limits
+	// Archive is a tar stream unpacked into the working directory before
+	// Files are written (a repository's snapshot, say). It is sent as it
+	// is, beside the job, never inside it; a job with a Harness has none.
+	Archive []byte
+	// Collect names files the job leaves in /tmp (bare names) that come
+	// back in Result.Collected: a test runner's report, say. Only regular
+	// files the program wrote are read, at most Limits.OutputLimit bytes
+	// each.
+	Collect []string
+	Limits  Limits
 }
 
 // Status says how a job ended.
@@ -140,7 +149,9 @@ type Result struct {
 	StdoutTruncated bool
 	StderrTruncated bool
 	Report          []byte // the harness's verdict (JSON), if the job had a harness
-	HarnessError    string // the harness itself failed
+	// Collected are the files of Job.Collect the job left, by name.
+	Collected    map[string][]byte
+	HarnessError string // the harness itself failed
 	// The build step's exit code, output (stdout and stderr, at the head of
 	// the stderr cap) and time, when the job had one.
 	BuildExitCode *int

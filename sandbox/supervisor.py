@@ -451,6 +451,20 @@ def worker(job_r, rpc_w, status_w, out_w, err_w):
     except BaseException:
         os._exit(120)
     try:
+        if msg.get("archive"):
+            # A tar stream follows the message on the same pipe: tar unpacks
+            # it, as this uid, into the working directory.
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.dup2(job_r, 0)
+                    os.execvp("tar", ["tar", "-x", "-p", "--no-same-owner", "-f", "-", "-C", WORKDIR])
+                finally:
+                    os._exit(127)
+            _, st = os.waitpid(pid, 0)
+            if st != 0:
+                os.write(2, b"sandbox: cannot unpack the job's archive\n")
+                os._exit(122)
         for name, b64 in msg.get("files", {}).items():
             path = safe_path(name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -701,7 +715,9 @@ def read_job(fd):
         if not b:
             return None
         header += b
-    wlen, jlen = (int(x) for x in header.split())
+    sizes = [int(x) for x in header.split()]
+    wlen, jlen = sizes[0], sizes[1]
+    alen = sizes[2] if len(sizes) > 2 else 0  # an archive follows both parts
     wpart = recv_exact(fd, wlen) if wlen else b""
     jpart = bytearray(jlen)
     view = memoryview(jpart)
@@ -710,10 +726,56 @@ def read_job(fd):
         if not n:
             return None
         view = view[n:]
-    return wpart, jpart
+    return wpart, jpart, alen
 
 
-def run_job(seq, w, wpart, jpart, judge):
+def forward(src, dst, n):
+    """Copies n bytes from src to dst in chunks; once dst is closed (the
+    worker is gone) the rest is read and dropped, so that the next job's
+    header is where the host put it."""
+    broken = dst is None
+    while n > 0:
+        b = os.read(src, min(n, 1 << 20))
+        if not b:
+            raise EOFError("the host closed the stream inside an archive")
+        n -= len(b)
+        if not broken:
+            try:
+                write_all(dst, b)
+            except (BrokenPipeError, OSError):
+                broken = True
+
+
+def collect(names, cap):
+    """The files the job left in /tmp under names, as base64, read after
+    every process of the worker's uid is gone: only regular files of the
+    worker's own (never through a link), at most cap bytes each."""
+    import stat
+    got = {}
+    for name in names:
+        if not name or "/" in name or name in (".", ".."):
+            continue
+        try:
+            fd = os.open(os.path.join("/tmp", name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != WORKER_UID:
+                continue
+            data = bytearray()
+            while len(data) < cap:
+                b = os.read(fd, min(cap - len(data), 1 << 20))
+                if not b:
+                    break
+                data += b
+            got[name] = base64.b64encode(bytes(data)).decode()
+        finally:
+            os.close(fd)
+    return got
+
+
+def run_job(seq, w, wpart, jpart, judge, inp=None, alen=0):
     import select
     t_start = time.monotonic()
     oom_before, cpu_before = oom_kills(), cpu_ns()
@@ -732,12 +794,17 @@ def run_job(seq, w, wpart, jpart, judge):
     w.pid = w.zygote.read()
 
     try:
+        sent = False
         write_all(w.job_w, struct.pack(">I", len(wpart)) + wpart)
+        sent = True
         if harness:
             judge.submit(seq, jpart, [w.job_w, w.rpc_r])
     except BrokenPipeError:
         pass  # the worker is gone; its status says why
     finally:
+        if alen:
+            # The worker unpacks the archive as it arrives.
+            forward(inp, w.job_w if sent else None, alen)
         scrub(jpart)
         os.close(w.job_w)
         os.close(w.rpc_r)
@@ -841,6 +908,8 @@ def run_job(seq, w, wpart, jpart, judge):
     if wstatus is None:
         wstatus = w.zygote.read()
     drain(outs)
+    if job.get("collect"):
+        result["collected"] = collect(job["collect"], cap)
     if result["status"] == "exited":
         fill_exit(result, wstatus)
         if judge_done and harness and ended == "timeout":
@@ -1072,9 +1141,9 @@ def main():
             job = None
         if job is None:
             return  # the host is done with us
-        wpart, jpart = job
+        wpart, jpart, alen = job
         try:
-            result, report = run_job(seq, w, wpart, jpart, judge)
+            result, report = run_job(seq, w, wpart, jpart, judge, inp, alen)
         except Exception as exc:
             # The judge may still be busy with this job: the container is done.
             result = {"status": "error", "message": "supervisor: %s: %s" % (type(exc).__name__, exc), "judge_lost": True}

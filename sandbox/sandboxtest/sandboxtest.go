@@ -12,6 +12,7 @@
 package sandboxtest
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"errors"
@@ -88,6 +89,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) sandbox.Backend, opts Optio
 			{"Sweep", testSweep},
 			{"Doctor", testDoctor},
 			{"SpareTakesOver", testSpareTakesOver},
+			{"ArchiveAndCollect", testArchiveAndCollect},
 		} {
 			t.Run(tc.name, func(t *testing.T) { tc.fn(t, newBackend(t), opts) })
 		}
@@ -554,5 +556,102 @@ func testSpareTakesOver(t *testing.T, b sandbox.Backend, _ Options) {
 	}
 	if next.Container == to.Container || !slices.Contains(before, next.Container) {
 		t.Errorf("the next job ran in %.12s: not the warm spare (%v)", next.Container, before)
+	}
+}
+
+// tarOf is a tar stream of files (path → content; a content starting with
+// "->" is a symbolic link to the rest), modes 0o644, or 0o755 for ".sh".
+func tarOf(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		data := files[name]
+		h := &tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}
+		if strings.HasSuffix(name, ".sh") {
+			h.Mode = 0o755
+		}
+		if target, ok := strings.CutPrefix(data, "->"); ok {
+			h = &tar.Header{Name: name, Mode: 0o777, Linkname: target, Typeflag: tar.TypeSymlink}
+			data = ""
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// testArchiveAndCollect: a job's archive is unpacked into its working
+// directory (modes and links kept, Files written over it), however large;
+// a broken archive fails that job alone; Collect brings back the regular
+// files the job left in /tmp and nothing a link points to.
+func testArchiveAndCollect(t *testing.T, b sandbox.Backend, _ Options) {
+	lim := sandbox.Limits{Timeout: 5 * time.Second, OutputLimit: 1 << 16, ScratchSize: 256 << 20}
+	files := map[string]string{
+		"src/a.txt": "from the archive\n",
+		"run.sh":    "#!/bin/sh\necho ran\n",
+		"link":      "->src/a.txt",
+		"over.txt":  "old\n",
+	}
+	// Enough data that the stream spans many pipe buffers and reads.
+	big := strings.Repeat("0123456789abcdef", 1<<12)
+	for i := range 600 {
+		files[fmt.Sprintf("many/%03d.dat", i)] = big
+	}
+	job := sandbox.Job{
+		Archive: tarOf(t, files),
+		Files:   map[string][]byte{"over.txt": []byte("new\n")},
+		Argv: []string{"sh", "-c", `cat src/a.txt; ./run.sh; readlink link; cat over.txt; ls many | wc -l; cat many/599.dat | wc -c
+echo '<testsuite/>' > /tmp/report.xml; ln -s /etc/passwd /tmp/evil; mkdir /tmp/dir`},
+		Collect: []string{"report.xml", "evil", "dir", "missing", "../etc/passwd"},
+		Limits:  lim,
+	}
+	if len(job.Archive) < 32<<20 {
+		t.Fatalf("the archive is only %d bytes", len(job.Archive))
+	}
+	for _, iso := range []sandbox.Isolation{sandbox.Pooled, sandbox.Fresh} {
+		t.Run(string(iso), func(t *testing.T) {
+			sb := newSandbox(t, b, sandbox.Options{Isolation: iso, Size: 1, Limits: lim})
+			ctx := context.Background()
+			res, err := sb.Run(ctx, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "from the archive\nran\nsrc/a.txt\nnew\n600\n65536\n"
+			if !res.OK() || string(res.Stdout) != want {
+				t.Fatalf("%s\nstdout %q, want %q\nstderr %s", res.Summary(), res.Stdout, want, res.Stderr)
+			}
+			if len(res.Collected) != 1 || string(res.Collected["report.xml"]) != "<testsuite/>\n" {
+				t.Errorf("collected %q, want report.xml alone", res.Collected)
+			}
+			broken := sandbox.Job{Archive: []byte(strings.Repeat("not a tar ", 1000)), Argv: []string{"true"}, Limits: lim}
+			res, err = sb.Run(ctx, broken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.OK() || !strings.Contains(string(res.Stderr), "cannot unpack") {
+				t.Errorf("a broken archive: %s, stderr %q", res.Summary(), res.Stderr)
+			}
+			// The next job starts clean, and the stream is still in step.
+			res, err = sb.Run(ctx, sandbox.Job{Argv: []string{"sh", "-c", "ls -A /work /tmp | grep -v :$ | grep . || echo clean"}, Limits: lim})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OK() || string(res.Stdout) != "clean\n" {
+				t.Errorf("after the archive jobs: %s %q %q", res.Summary(), res.Stdout, res.Stderr)
+			}
+		})
 	}
 }
