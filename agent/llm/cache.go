@@ -1,11 +1,13 @@
 package llm
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -159,4 +161,47 @@ func (c *Cache) Put(e Cached) error {
 		return fmt.Errorf("response cache: %w", err)
 	}
 	return nil
+}
+
+// Completer answers chat requests; *Client is one.
+type Completer interface {
+	Complete(ctx context.Context, req Request) (*Response, error)
+}
+
+// An Answer is one completion as a loop records it.
+type Answer struct {
+	Cached
+	Hit      bool // it came from the cache
+	Attempts int  // HTTP attempts made (0 for a hit)
+}
+
+// Ask answers req from the cache c (nil: no cache), under the endpoint's
+// identity (see [CacheKey]), or else asks m and caches its first
+// completion. A response that cannot be cached is logged, not an error.
+func Ask(ctx context.Context, m Completer, c *Cache, identity string, req Request, log *slog.Logger) (*Answer, error) {
+	var key string
+	if c != nil {
+		key = CacheKey(identity, req)
+		if got, ok := c.Get(key); ok {
+			return &Answer{Cached: got, Hit: true}, nil
+		}
+	}
+	resp, err := m.Complete(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Choices) == 0 {
+		return nil, errors.New("the model returned no completion")
+	}
+	got := Cached{
+		Key: key, Content: resp.Choices[0].Content, FinishReason: resp.Choices[0].FinishReason,
+		PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens,
+		LatencyMS: float64(resp.Latency.Microseconds()) / 1000,
+	}
+	if c != nil {
+		if err := c.Put(got); err != nil && log != nil {
+			log.Warn("could not cache a response", "err", err)
+		}
+	}
+	return &Answer{Cached: got, Attempts: resp.Attempts}, nil
 }

@@ -233,7 +233,7 @@ func (r *runner) ask(ctx context.Context, sm *sample) error {
 	if round > 0 {
 		msgs = prompt.Next(r.style, r.mode, first, sm.prev, sm.answer, sm.feedback)
 	}
-	a := &rundir.Attempt{TaskID: pr.ID(), Sample: sm.index, Round: round, Seed: requestSeed(r.p.Seed, pr.ID(), sm.index, round), Messages: msgs}
+	a := &rundir.Attempt{TaskID: pr.ID(), Sample: sm.index, Round: round, Seed: RequestSeed(r.p.Seed, pr.ID(), sm.index, round), Messages: msgs}
 	req := llm.Request{
 		Model: r.p.Model, Messages: toLLM(msgs), N: 1, Temperature: r.p.Temperature, TopP: r.p.TopP,
 		MaxTokens: r.p.MaxTokens, Seed: &a.Seed,
@@ -249,7 +249,7 @@ func (r *runner) ask(ctx context.Context, sm *sample) error {
 	} else {
 		a.Response, a.FinishReason = res.Content, res.FinishReason
 		a.PromptTokens, a.CompletionTokens = res.PromptTokens, res.CompletionTokens
-		a.CacheHit, a.LLMAttempts, a.LLMMS = res.hit, res.attempts, res.LatencyMS
+		a.CacheHit, a.LLMAttempts, a.LLMMS = res.Hit, res.Attempts, res.LatencyMS
 	}
 	sm.cur = a
 	return nil
@@ -316,40 +316,9 @@ func (r *runner) judgeAttempt(ctx context.Context, pr Problem, sm *sample, a *ru
 	return nil
 }
 
-// response is a completion as the loop sees it.
-type response struct {
-	llm.Cached
-	hit      bool
-	attempts int
-}
-
 // complete asks the model (or the cache) for one completion.
-func (r *runner) complete(ctx context.Context, req llm.Request) (*response, error) {
-	var key string
-	if r.env.Cache != nil {
-		key = llm.CacheKey(r.env.CacheIdentity, req)
-		if c, ok := r.env.Cache.Get(key); ok {
-			return &response{Cached: c, hit: true}, nil
-		}
-	}
-	resp, err := r.env.Model.Complete(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	if len(resp.Choices) == 0 {
-		return nil, errors.New("the model returned no completion")
-	}
-	c := llm.Cached{
-		Key: key, Content: resp.Choices[0].Content, FinishReason: resp.Choices[0].FinishReason,
-		PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens,
-		LatencyMS: float64(resp.Latency.Microseconds()) / 1000,
-	}
-	if r.env.Cache != nil {
-		if err := r.env.Cache.Put(c); err != nil {
-			r.log.Warn("could not cache a response", "err", err)
-		}
-	}
-	return &response{Cached: c, attempts: resp.Attempts}, nil
+func (r *runner) complete(ctx context.Context, req llm.Request) (*llm.Answer, error) {
+	return llm.Ask(ctx, r.env.Model, r.env.Cache, r.env.CacheIdentity, req, r.log)
 }
 
 // judge returns the verdicts of program on pr's tests. A program already

@@ -69,9 +69,7 @@ import (
 )
 
 // Model is the language model a study asks; *llm.Client is one.
-type Model interface {
-	Complete(ctx context.Context, req llm.Request) (*llm.Response, error)
-}
+type Model = llm.Completer
 
 // Sandbox runs the programs of a study; *sandbox.Sandbox is one.
 type Sandbox interface {
@@ -206,10 +204,10 @@ func (s *Study) writeManifest() error {
 // from the study seed, so that verdicts are reproducible.
 func HashSeed(seed uint64) string { return fmt.Sprint(seed % (1 << 32)) }
 
-// requestSeed is the seed of the request for a sample's round: a pure
+// RequestSeed is the seed of the request for a sample's round: a pure
 // function of the study seed, the task, the sample and the round, in
 // [0, 2^31) so that every endpoint accepts it.
-func requestSeed(seed uint64, taskID string, sample, round int) int {
+func RequestSeed(seed uint64, taskID string, sample, round int) int {
 	h := sha256.New()
 	var b [8]byte
 	h.Write([]byte("selfrepair-study/seed/v1\x00"))
