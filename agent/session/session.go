@@ -33,7 +33,7 @@ import (
 type Settings struct {
 	Model   *ModelSettings // nil: no model (an evaluation)
 	Cache   *CacheSettings // nil: no response cache
-	Sandbox SandboxSettings
+	Sandbox SandboxSettings // no sandbox when its Language is nil
 	Logger  *slog.Logger
 }
 
@@ -62,6 +62,7 @@ type SandboxSettings struct {
 	Isolation sandbox.Isolation
 	Size      int
 	Limits    sandbox.Limits
+	Spare     int    // warm containers beyond Size (sandbox.Options.Spare)
 	HashSeed  string // seeds the language's hashing (Language.SeedEnv); "" leaves it random
 	RunID     string
 }
@@ -107,8 +108,10 @@ func Open(ctx context.Context, s Settings) (_ *Session, err error) {
 			return nil, err
 		}
 	}
-	if err := ss.openSandbox(ctx, s.Sandbox); err != nil {
-		return nil, err
+	if s.Sandbox.Language != nil {
+		if err := ss.openSandbox(ctx, s.Sandbox); err != nil {
+			return nil, err
+		}
 	}
 	return ss, nil
 }
@@ -252,7 +255,7 @@ func (s *Session) openSandbox(ctx context.Context, o SandboxSettings) error {
 	if o.HashSeed != "" {
 		env = o.Language.SeedEnv(o.HashSeed)
 	}
-	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: s.Image, Isolation: o.Isolation, Size: o.Size,
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: s.Image, Isolation: o.Isolation, Size: o.Size, Spare: o.Spare,
 		Limits: o.Limits, Env: env, RunID: o.RunID, Preload: o.Language.Preload(), Logger: s.log})
 	if err != nil {
 		return err
