@@ -1,0 +1,125 @@
+package testlog
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Format is how a run reports its tests.
+type Format string
+
+const (
+	FormatJUnit   Format = "junit"   // a JUnit XML file (Plan.Report)
+	FormatGoTest  Format = "go-json" // go test -json on stdout
+	FormatTAP     Format = "tap"     // TAP on stdout
+	FormatLibtest Format = "libtest" // Rust's test harness on stdout
+	FormatExit    Format = "exit"    // none: the exit status is the only result
+)
+
+// ExitCase is the name of the one test of a FormatExit run: the command.
+const ExitCase = "(the test command)"
+
+// A Plan is how to run a test command so that its runner reports each
+// test in a format this package reads: the command (perhaps with a flag
+// added), the environment to add, and where the report is.
+type Plan struct {
+	Runner  string // pytest, go test, node --test, cargo test, or "" (unknown)
+	Command string
+	Env     map[string]string
+	Format  Format
+	// Report is the file in /tmp the runner writes its report to; "" when
+	// the report is the standard output.
+	Report string
+}
+
+// ReportFile is the name of the report file in /tmp of a runner that
+// writes one.
+const ReportFile = "selfrepair-report.xml"
+
+// The runners recognised in a command: the program, then its first words.
+var (
+	pytestRe = regexp.MustCompile(`(^|[\s;&|(])(py\.test|pytest|python3?\s+-m\s+pytest)(\s|$)`)
+	goTestRe = regexp.MustCompile(`(^|[\s;&|(])go\s+test(\s|$)`)
+	nodeRe   = regexp.MustCompile(`(^|[\s;&|(])node\s+--test(\s|$)`)
+	cargoRe  = regexp.MustCompile(`(^|[\s;&|(])cargo\s+test(\s|$)`)
+)
+
+// Instrument makes the plan for a test command. pytest is told by its
+// environment to write JUnit XML (wherever it sits in the command); go test
+// gets -json and node --test the TAP reporter; cargo test's text is read as
+// it is. Any other command is judged by its exit status alone.
+func Instrument(cmd string) Plan {
+	switch {
+	case pytestRe.MatchString(cmd):
+		return Plan{Runner: "pytest", Command: cmd, Format: FormatJUnit, Report: ReportFile,
+			Env: map[string]string{"PYTEST_ADDOPTS": "--junitxml=/tmp/" + ReportFile + " -o junit_family=xunit1 -p no:cacheprovider"}}
+	case goTestRe.MatchString(cmd):
+		c := cmd
+		if !strings.Contains(cmd, "-json") {
+			c = insertAfter(goTestRe, cmd, " -json")
+		}
+		return Plan{Runner: "go test", Command: c, Format: FormatGoTest}
+	case nodeRe.MatchString(cmd):
+		c := cmd
+		if !strings.Contains(cmd, "--test-reporter") {
+			c = insertAfter(nodeRe, cmd, " --test-reporter=tap")
+		}
+		return Plan{Runner: "node --test", Command: c, Format: FormatTAP}
+	case cargoRe.MatchString(cmd):
+		return Plan{Runner: "cargo test", Command: cmd, Format: FormatLibtest}
+	}
+	return Plan{Command: cmd, Format: FormatExit}
+}
+
+// insertAfter puts flag after the first match of re in cmd (before the
+// white space that ends it).
+func insertAfter(re *regexp.Regexp, cmd, flag string) string {
+	loc := re.FindStringIndex(cmd)
+	end := loc[1]
+	if end > 0 && end <= len(cmd) && (cmd[end-1] == ' ' || cmd[end-1] == '\t' || cmd[end-1] == '\n') {
+		end--
+	}
+	return cmd[:end] + flag + cmd[end:]
+}
+
+// Read reads a run of the plan: its report file (nil when it wrote none),
+// its standard output and error, and its exit status. A FormatExit run is
+// one case, ExitCase, passed when the status is 0.
+func (p Plan) Read(report, stdout, stderr []byte, exitCode int) (Log, error) {
+	switch p.Format {
+	case FormatJUnit:
+		if len(report) == 0 {
+			return Log{Errors: errorsOf(stdout, stderr, "the runner wrote no report")}, nil
+		}
+		return JUnit(report)
+	case FormatGoTest:
+		return GoTest(append(append([]byte(nil), stdout...), stderr...))
+	case FormatTAP:
+		return TAP(stdout)
+	case FormatLibtest:
+		return Libtest(append(append([]byte(nil), stdout...), stderr...))
+	}
+	c := Case{Name: ExitCase, Status: Passed}
+	if exitCode != 0 {
+		c.Status, c.Message = Failed, lastLines(string(stderr)+string(stdout), 20)
+	}
+	return Log{Cases: []Case{c}}, nil
+}
+
+// errorsOf is a run's failure outside any test: what it printed last.
+func errorsOf(stdout, stderr []byte, why string) []string {
+	out := lastLines(string(stdout)+"\n"+string(stderr), 40)
+	if strings.TrimSpace(out) == "" {
+		return []string{why}
+	}
+	return []string{why + ":\n" + out}
+}
+
+// lastLines are the last n non-empty-trailing lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n "), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,39 @@
+package testlog
+
+import "testing"
+
+func TestInstrument(t *testing.T) {
+	for _, c := range []struct {
+		cmd, runner, command string
+		format               Format
+	}{
+		{"python -m pytest -q", "pytest", "python -m pytest -q", FormatJUnit},
+		{"cd src && pytest tests/test_parser.py", "pytest", "cd src && pytest tests/test_parser.py", FormatJUnit},
+		{"go test ./...", "go test", "go test -json ./...", FormatGoTest},
+		{"GO111MODULE=off go test -count=1 .", "go test", "GO111MODULE=off go test -json -count=1 .", FormatGoTest},
+		{"go test -json ./...", "go test", "go test -json ./...", FormatGoTest},
+		{"node --test", "node --test", "node --test --test-reporter=tap", FormatTAP},
+		{"cargo test --offline", "cargo test", "cargo test --offline", FormatLibtest},
+		{"make check", "", "make check", FormatExit},
+		{"npm test", "", "npm test", FormatExit},
+		{"gotest", "", "gotest", FormatExit},
+	} {
+		p := Instrument(c.cmd)
+		if p.Runner != c.runner || p.Command != c.command || p.Format != c.format {
+			t.Errorf("Instrument(%q) = %q %q %q, want %q %q %q", c.cmd, p.Runner, p.Command, p.Format, c.runner, c.command, c.format)
+		}
+	}
+}
+
+func TestReadExit(t *testing.T) {
+	p := Instrument("make check")
+	for _, c := range []struct {
+		exit int
+		want Status
+	}{{0, Passed}, {2, Failed}} {
+		l, err := p.Read(nil, []byte("out"), []byte("boom"), c.exit)
+		if err != nil || len(l.Cases) != 1 || l.Cases[0].Status != c.want || l.Cases[0].Name != ExitCase {
+			t.Errorf("exit %d: %+v %v", c.exit, l, err)
+		}
+	}
+}
