@@ -231,3 +231,16 @@ func TestModified(t *testing.T) {
 		t.Errorf("Modified = %v %v", got, err)
 	}
 }
+
+func TestIsTest(t *testing.T) {
+	for p, want := range map[string]bool{
+		"test_parser.py": true, "tests/helpers.py": true, "pkg/parser_test.go": true, "src/app.test.js": true,
+		"src/test/java/FooTest.java": true, "conftest.py": true, "test.js": true, "testdata/in.txt": true,
+		"src/parser.py": false, "main.go": false, "src/lib.rs": false, "contest.py": false, "latest.py": false,
+		"src/main/java/Foo.java": false, "attest/x.go": false,
+	} {
+		if got := IsTest(p); got != want {
+			t.Errorf("IsTest(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
