@@ -60,6 +60,12 @@ type Attempt struct {
 	Reflection string `json:"reflection,omitempty"`
 	LLMError   string `json:"llm_error,omitempty"`
 
+	// Repository mode (selfrepair fix): what became of each edit of the
+	// answer, and the tests the edited repository was judged by (nil when
+	// no edit applied, so the tests did not run).
+	Edits []EditResult `json:"edits,omitempty"`
+	Tests *TestRun     `json:"tests,omitempty"`
+
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
 
@@ -72,6 +78,56 @@ type Attempt struct {
 	RunMS       float64   `json:"run_ms"`
 	ExecMS      float64   `json:"exec_ms"`
 	Time        time.Time `json:"time"`
+}
+
+// EditResult is what became of one edit of an answer in repository mode.
+type EditResult struct {
+	Path  string `json:"path"`
+	Block int    `json:"block"`
+	Match string `json:"match,omitempty"` // how it was applied (agent/edit.Match); "" when refused
+	Error string `json:"error,omitempty"` // why it was refused
+}
+
+// TestRun is one run of a repository's test command, graded against its
+// baseline (see Fix).
+type TestRun struct {
+	ExitCode int `json:"exit_code"`
+	Passed   int `json:"passed"` // tests that passed, of every test reported
+	Failed   int `json:"failed"`
+	Skipped  int `json:"skipped"`
+	// TargetsPassing counts the targets (the tests that failed at every
+	// baseline run) that pass now; Failing lists those that do not, and
+	// Broken the guards (tests that passed at every baseline run) that
+	// fail now.
+	TargetsPassing int      `json:"targets_passing"`
+	Failing        []string `json:"failing,omitempty"`
+	Broken         []string `json:"broken,omitempty"`
+	// Void says why the run counts for nothing (it exited non-zero and no
+	// failing test was reported, or it reported no test at all).
+	Void string `json:"void,omitempty"`
+}
+
+// Fix is what a repository-mode run (selfrepair fix) knows of its
+// repository: where it is, the test command, and the baseline.
+type Fix struct {
+	Repo    string `json:"repo"`   // the repository's top folder
+	Commit  string `json:"commit"` // HEAD at the snapshot
+	Test    string `json:"test"`   // the test command, as the user gave it
+	Runner  string `json:"runner"` // the runner recognised in it, "" when none
+	Command string `json:"command"`
+	// The baseline: the tests that failed at every run (targets), passed
+	// at every run (guards), or did both (quarantined: neither).
+	Targets     []string `json:"targets"`
+	Guards      []string `json:"guards"`
+	Quarantined []string `json:"quarantined,omitempty"`
+	// The ending, once the run is over: fixed, partially-fixed,
+	// rounds-exhausted, budget, no-progress, edit-failures, nothing-failing.
+	Ending string `json:"ending,omitempty"`
+	Patch  string `json:"patch,omitempty"` // the best patch's file
+	// Limits of a test run.
+	SnapshotLimit  int64 `json:"snapshot_limit"`
+	AllowTestEdits bool  `json:"allow_test_edits,omitempty"`
+	MaxTotalTokens int   `json:"max_total_tokens,omitempty"`
 }
 
 // Verdict is how the tests judged some code.
@@ -103,6 +159,8 @@ type Manifest struct {
 	Model   ModelInfo   `json:"model"`
 	Sandbox SandboxInfo `json:"sandbox"`
 	Cache   CacheInfo   `json:"cache"`
+	// Fix is set for a repository-mode run (selfrepair fix).
+	Fix *Fix `json:"fix,omitempty"`
 }
 
 // Params are the parameters that define a study: a resumed run keeps them.
