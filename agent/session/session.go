@@ -31,8 +31,8 @@ import (
 
 // Settings say what to open.
 type Settings struct {
-	Model   *ModelSettings // nil: no model (an evaluation)
-	Cache   *CacheSettings // nil: no response cache
+	Model   *ModelSettings  // nil: no model (an evaluation)
+	Cache   *CacheSettings  // nil: no response cache
 	Sandbox SandboxSettings // no sandbox when its Language is nil
 	Logger  *slog.Logger
 }
