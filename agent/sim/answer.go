@@ -20,6 +20,7 @@ type message struct {
 // conversation is what the simulator understood of a request.
 type conversation struct {
 	entry    *entry          // the task; nil if none was recognised
+	repo     *repoRequest    // the repository task; nil if none was recognised
 	repair   bool            // an earlier answer and feedback on it follow the task
 	failure  languages.Class // the class the feedback reports (repair)
 	named    bool            // the feedback named a class
@@ -69,9 +70,17 @@ func (s *Server) recognise(msgs []message) (*entry, int) {
 	return nil, -1
 }
 
-// read works out the task and whether the request is a repair attempt.
+// read works out the task and whether the request is a repair attempt. A
+// repository task's request starts at its first user message.
 func (s *Server) read(msgs []message) conversation {
-	e, at := s.recognise(msgs)
+	var (
+		e  *entry
+		at = -1
+	)
+	repo := s.recogniseRepo(msgs)
+	if repo == nil {
+		e, at = s.recognise(msgs)
+	}
 	if at < 0 {
 		at = 0
 		for i, m := range msgs {
@@ -81,7 +90,7 @@ func (s *Server) read(msgs []message) conversation {
 			}
 		}
 	}
-	c := conversation{entry: e, taskText: msgs[at].text}
+	c := conversation{entry: e, repo: repo, taskText: msgs[at].text}
 	lastAnswer := -1
 	for i := at + 1; i < len(msgs); i++ {
 		if msgs[i].role == "assistant" {
@@ -165,7 +174,10 @@ func (s *Server) complete(req *chatRequest, n int) *chatResponse {
 		resp.Usage.CompletionTokens += tokens(content)
 		if s.log.Enabled(context.Background(), slog.LevelDebug) {
 			task := "(unknown)"
-			if conv.entry != nil {
+			switch {
+			case conv.repo != nil:
+				task = "repo " + conv.repo.task.name
+			case conv.entry != nil:
 				task = conv.entry.task.ID
 			}
 			attempt := "first"
@@ -195,6 +207,9 @@ func cutUTF8(s string, n int) string {
 
 // answer makes one choice's content.
 func (s *Server) answer(c conversation, rng *rand.Rand) (string, outcome) {
+	if c.repo != nil {
+		return s.answerRepo(c, rng)
+	}
 	e := c.entry
 	if e == nil || strings.TrimSpace(e.task.Reference) == "" {
 		return s.stub(c, rng), outcome{class: "", mutator: "stub"}

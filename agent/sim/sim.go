@@ -47,6 +47,30 @@
 // presents: for completion-style tasks (HumanEval) the whole function or
 // its body alone; for program-style tasks (MBPP) the whole program.
 //
+// # Repository tasks
+//
+// Options.Repos are repository tasks (selfrepair fix), each known by the
+// files of its fixed version. A request is one of them when a user message
+// shows a file of its fix the way package edit reads a whole file: the path
+// on a line and the content fenced below it (the latest user message showing
+// a path wins). Of the tasks with shown files, the one whose shown files are
+// fewest changed lines from its fixed version is the request's, ties going by
+// name; files it does not show are not edited, and when every shown file is
+// already fixed the answer says so with no edits. The request's first user
+// message holds the task; first and repair attempts are told apart as above.
+//
+// The answer is a sentence and the fix as SEARCH/REPLACE blocks, one per
+// hunk of a line diff between the shown and the fixed file, each with the
+// context that makes its SEARCH part match one place. A first attempt is the
+// fix with probability Options.FirstPass; else it has one of the faults
+// models make, drawn uniformly among those the request allows: wrong-fix (a
+// block that applies but makes other code), shifted-indentation (the blocks
+// indented 4 spaces off, which edit.Apply's indentation matching recovers),
+// ambiguous (a SEARCH part of one line that occurs several times in the
+// file, or that occurs nowhere), test-file-edit (the fix and an edit of a
+// shown test file) or whole-file (the fixed files whole, no blocks). A repair
+// attempt is the fix with probability Options.RepoRepairRate (default 1).
+//
 // # Faults
 //
 // For tests and dry runs the server can add latency and inject faults at
@@ -151,8 +175,15 @@ type Options struct {
 	// one is needed.
 	Languages []languages.Language
 	// FirstPass is the probability that a first attempt is the reference
-	// solution. Zero means DefaultFirstPass; a negative value means 0.
+	// solution (of a repository task, the fix). Zero means
+	// DefaultFirstPass; a negative value means 0.
 	FirstPass float64
+	// Repos are the repository tasks the simulator knows, each by the
+	// files of its fixed version.
+	Repos []Repo
+	// RepoRepairRate is the probability that a repair attempt of a
+	// repository task is the fix. Zero means 1; a negative value means 0.
+	RepoRepairRate float64
 	// FailureMix weights the error classes of faulty answers (syntax, name,
 	// assertion, type, index, timeout). Nil means DefaultFailureMix.
 	FailureMix map[languages.Class]float64
@@ -185,20 +216,22 @@ func (f Faults) total() float64 {
 
 // Server is the simulator: an http.Handler.
 type Server struct {
-	seed      uint64
-	models    []string
-	apiKey    string
-	entries   []*entry
-	firstPass float64
-	mix       []classWeight
-	repair    map[languages.Class]float64
-	latency   time.Duration
-	jitter    time.Duration
-	faults    Faults
-	log       *slog.Logger
-	feedback  feedbackRules
-	languages []*language // the first answers unknown tasks
-	mux       *http.ServeMux
+	seed       uint64
+	models     []string
+	apiKey     string
+	entries    []*entry
+	repos      []*repoTask // by name
+	firstPass  float64
+	repoRepair float64
+	mix        []classWeight
+	repair     map[languages.Class]float64
+	latency    time.Duration
+	jitter     time.Duration
+	faults     Faults
+	log        *slog.Logger
+	feedback   feedbackRules
+	languages  []*language // the first answers unknown tasks
+	mux        *http.ServeMux
 
 	quit      chan struct{} // closed by Close: releases hung and delayed requests
 	closeOnce sync.Once
@@ -262,6 +295,21 @@ func New(o Options) (*Server, error) {
 	default:
 		s.firstPass = o.FirstPass
 	}
+	switch r := o.RepoRepairRate; {
+	case r == 0:
+		s.repoRepair = 1
+	case r < 0:
+		s.repoRepair = 0
+	case r > 1 || math.IsNaN(r):
+		return nil, fmt.Errorf("sim: repository repair rate %v is not in [0, 1]", r)
+	default:
+		s.repoRepair = r
+	}
+	repos, err := newRepos(o.Repos)
+	if err != nil {
+		return nil, err
+	}
+	s.repos = repos
 	s.repair = DefaultRepairRates()
 	for c, p := range o.RepairRates {
 		if !knownClass(c) {
