@@ -1,0 +1,262 @@
+package fix_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/selfrepair/selfrepair/agent/fix"
+	"github.com/selfrepair/selfrepair/agent/session"
+	"github.com/selfrepair/selfrepair/languages/builtin"
+	"github.com/selfrepair/selfrepair/sandbox"
+)
+
+// scripted is an OpenAI-compatible endpoint that gives canned answers in
+// turn (the last one again when they run out), over the real protocol.
+type scripted struct {
+	mu       sync.Mutex
+	answers  []string
+	requests int
+}
+
+func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Path == "/v1/models" {
+		json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": []map[string]any{{"id": "scripted", "object": "model"}}})
+		return
+	}
+	s.mu.Lock()
+	i := min(s.requests, len(s.answers)-1)
+	s.requests++
+	s.mu.Unlock()
+	json.NewEncoder(w).Encode(map[string]any{
+		"id": "x", "object": "chat.completion", "created": 1, "model": "scripted",
+		"choices": []map[string]any{{"index": 0, "finish_reason": "stop", "message": map[string]any{"role": "assistant", "content": s.answers[i]}}},
+		"usage":   map[string]any{"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+	})
+}
+
+func (s *scripted) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+func needDocker(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+}
+
+// gitRepo makes a git repository of files with one commit.
+func gitRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git(t, dir, "init", "-q")
+	git(t, dir, "add", "-A")
+	git(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
+	return dir
+}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// treeHash hashes every file of a tree, .git included.
+func treeHash(t *testing.T, dir string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		h.Write([]byte(rel + "\x00"))
+		if d.Type().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			h.Write(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+var calc = map[string]string{
+	"calc.py": "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n",
+	"test_calc.py": "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n" +
+		"def test_mul():\n    assert mul(2, 3) == 6\n",
+}
+
+const calcFix = "The bug is in `add`: it subtracts.\n\ncalc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```\n"
+
+func config(t *testing.T, dir, url string) fix.Config {
+	return fix.Config{
+		Dir: dir, Test: "python3 -m pytest -q", Rounds: 3, Out: filepath.Join(t.TempDir(), "run"),
+		Limits:   sandbox.Limits{Timeout: 20 * time.Second},
+		Registry: builtin.Registry(),
+		Model:    session.ModelSettings{Name: "scripted", BaseURL: url, APIKey: "k", Concurrency: 1},
+	}
+}
+
+// TestFixScripted: a wrong first answer, then the fix; the patch applies
+// to a clean checkout and the user's tree is untouched.
+func TestFixScripted(t *testing.T) {
+	needDocker(t)
+	dir := gitRepo(t, calc)
+	before := treeHash(t, dir)
+	srv := httptest.NewServer(&scripted{answers: []string{
+		"calc.py\n```python\n<<<<<<< SEARCH\n    return a * b\n=======\n    return b * a\n>>>>>>> REPLACE\n```\n",
+		calcFix,
+	}})
+	defer srv.Close()
+	res, err := fix.Run(context.Background(), config(t, dir, srv.URL+"/v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ending != fix.Fixed || res.BestRound != 1 || len(res.Attempts) != 2 {
+		t.Fatalf("ending %s in round %d after %d attempts", res.Ending, res.BestRound, len(res.Attempts))
+	}
+	if !slices.Equal(res.Fix.Targets, []string{"test_calc::test_add"}) || !slices.Equal(res.Fix.Guards, []string{"test_calc::test_mul"}) {
+		t.Errorf("targets %v guards %v", res.Fix.Targets, res.Fix.Guards)
+	}
+	if got := treeHash(t, dir); got != before {
+		t.Error("the user's tree changed")
+	}
+	patch, err := os.ReadFile(res.Patch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := t.TempDir()
+	git(t, clean, "clone", "-q", dir, ".")
+	git(t, clean, "apply", "--check", res.Patch)
+	git(t, clean, "apply", res.Patch)
+	if b, _ := os.ReadFile(filepath.Join(clean, "calc.py")); !strings.Contains(string(b), "return a + b") {
+		t.Errorf("the patch does not fix calc.py:\n%s", patch)
+	}
+}
+
+// TestNothingFailing: a passing suite ends at once, and no model is asked.
+func TestNothingFailing(t *testing.T) {
+	needDocker(t)
+	files := map[string]string{"calc.py": "def add(a, b):\n    return a + b\n", "test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"}
+	dir := gitRepo(t, files)
+	s := &scripted{answers: []string{calcFix}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	res, err := fix.Run(context.Background(), config(t, dir, srv.URL+"/v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ending != fix.NothingFailing || s.count() != 0 {
+		t.Errorf("ending %s after %d requests", res.Ending, s.count())
+	}
+}
+
+// TestSpoofing: patches that make the tests skip, exit early, print fake
+// passes, or (with test edits allowed) delete the tests never fix.
+func TestSpoofing(t *testing.T) {
+	needDocker(t)
+	for _, c := range []struct {
+		name, answer string
+		allowTests   bool
+	}{
+		{"skip", "calc.py\n```python\n<<<<<<< SEARCH\ndef add(a, b):\n=======\nimport pytest\npytest.skip('later', allow_module_level=True)\n\n\ndef add(a, b):\n>>>>>>> REPLACE\n```\n", false},
+		{"exit-early", "calc.py\n```python\n<<<<<<< SEARCH\ndef add(a, b):\n=======\nimport os\nos._exit(0)\n\n\ndef add(a, b):\n>>>>>>> REPLACE\n```\n", false},
+		{"fake-pass-lines", "calc.py\n```python\n<<<<<<< SEARCH\ndef add(a, b):\n=======\nprint('test_calc.py::test_add PASSED')\nprint('1 passed in 0.01s')\nprint('<testcase classname=\"test_calc\" name=\"test_add\"/>')\n\n\ndef add(a, b):\n>>>>>>> REPLACE\n```\n", false},
+		{"delete-tests", "test_calc.py\n```python\n```\n", true},
+		{"edit-test-refused", "test_calc.py\n```python\n<<<<<<< SEARCH\n    assert add(2, 3) == 5\n=======\n    assert True\n>>>>>>> REPLACE\n```\n", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := gitRepo(t, calc)
+			srv := httptest.NewServer(&scripted{answers: []string{c.answer}})
+			defer srv.Close()
+			cfg := config(t, dir, srv.URL+"/v1")
+			cfg.Rounds, cfg.AllowTestEdits = 1, c.allowTests
+			res, err := fix.Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Ending == fix.Fixed {
+				t.Fatalf("a spoofed patch was taken for a fix")
+			}
+			for _, a := range res.Attempts {
+				if a.Passed {
+					t.Errorf("round %d passed: %+v", a.Round, a.Tests)
+				}
+			}
+		})
+	}
+}
+
+// TestBadInput: each is one *UsageError (or, for the engine's side, an
+// error that is not one), before any model call.
+func TestBadInput(t *testing.T) {
+	needDocker(t)
+	s := &scripted{answers: []string{calcFix}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	notRepo := t.TempDir()
+	dirty := gitRepo(t, calc)
+	os.WriteFile(filepath.Join(dirty, "calc.py"), []byte("x = 1\n"), 0o644)
+	for _, c := range []struct {
+		name  string
+		cfg   func(fix.Config) fix.Config
+		usage bool
+		want  string
+	}{
+		{"not a repository", func(c fix.Config) fix.Config { c.Dir = notRepo; return c }, true, "not in a git repository"},
+		{"dirty tree with --apply", func(c fix.Config) fix.Config { c.Dir, c.Apply = dirty, true; return c }, true, "uncommitted changes"},
+		{"command not found", func(c fix.Config) fix.Config { c.Test = "no-such-runner -q"; return c }, true, "not found in image"},
+		{"over the size limit", func(c fix.Config) fix.Config { c.SnapshotLimit = 10; return c }, true, "snapshot limit"},
+		{"image missing", func(c fix.Config) fix.Config { c.Image = "selfrepair/no-such-image:1"; return c }, false, "no-such-image"},
+		{"endpoint down", func(c fix.Config) fix.Config { c.Model.BaseURL = "http://127.0.0.1:9/v1"; return c }, false, "127.0.0.1:9"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := c.cfg(config(t, gitRepo(t, calc), srv.URL+"/v1"))
+			_, err := fix.Run(context.Background(), cfg)
+			var ue *fix.UsageError
+			if err == nil || errors.As(err, &ue) != c.usage || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %v (usage %v), want one line with %q (usage %v)", err, errors.As(err, &ue), c.want, c.usage)
+			}
+		})
+	}
+	if s.count() != 0 {
+		t.Errorf("bad input made %d model calls", s.count())
+	}
+}

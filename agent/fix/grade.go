@@ -1,0 +1,196 @@
+package fix
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/selfrepair/selfrepair/agent/rundir"
+	"github.com/selfrepair/selfrepair/languages/testlog"
+)
+
+// A run is one run of the test command, read into per-test results.
+type run struct {
+	log    testlog.Log
+	exit   int
+	status string // the sandbox's: exited, timeout, memory, ...
+	output string // stdout then stderr, as the runner printed them
+}
+
+// statuses are a run's results by test id; a build or collection error
+// (a failure outside any test) makes ExitCase fail, and a clean exit with
+// no such error makes it pass.
+func (r run) statuses() map[string]testlog.Status {
+	st := make(map[string]testlog.Status, len(r.log.Cases)+1)
+	for _, c := range r.log.Cases {
+		// A test reported twice (a retry, or a fake line) counts as failed
+		// if it ever failed.
+		if st[c.ID()] != testlog.Failed {
+			st[c.ID()] = c.Status
+		}
+	}
+	if _, ok := st[testlog.ExitCase]; !ok {
+		st[testlog.ExitCase] = testlog.Passed
+		if r.exit != 0 || r.status != "exited" || len(r.log.Errors) > 0 {
+			st[testlog.ExitCase] = testlog.Failed
+		}
+	}
+	return st
+}
+
+// case_ finds a test's result in the run.
+func (r run) case_(id string) (testlog.Case, bool) {
+	for i := len(r.log.Cases) - 1; i >= 0; i-- {
+		if c := r.log.Cases[i]; c.ID() == id && c.Status == testlog.Failed {
+			return c, true
+		}
+	}
+	for _, c := range r.log.Cases {
+		if c.ID() == id {
+			return c, true
+		}
+	}
+	return testlog.Case{}, false
+}
+
+// A baseline is what the tests do before any repair: the tests that failed
+// at every run (the targets), passed at every run (the guards), or did
+// both (quarantined: never targets, never guards).
+type baseline struct {
+	targets, guards, quarantined []string
+}
+
+// newBaseline classifies the tests of the baseline runs. ExitCase is a
+// target only when no test failed at every run but the command did (a
+// build error, say), and never a guard when tests were reported.
+func newBaseline(runs []run) baseline {
+	seen := map[string][]testlog.Status{}
+	var order []string
+	for _, r := range runs {
+		for id, s := range r.statuses() {
+			if _, ok := seen[id]; !ok {
+				order = append(order, id)
+			}
+			seen[id] = append(seen[id], s)
+		}
+	}
+	slices.Sort(order)
+	var b baseline
+	for _, id := range order {
+		ss := seen[id]
+		fails, passes := 0, 0
+		for _, s := range ss {
+			switch s {
+			case testlog.Failed:
+				fails++
+			case testlog.Passed:
+				passes++
+			}
+		}
+		switch {
+		case id == testlog.ExitCase:
+		case fails == len(runs):
+			b.targets = append(b.targets, id)
+		case passes == len(runs):
+			b.guards = append(b.guards, id)
+		case fails > 0 || passes > 0:
+			b.quarantined = append(b.quarantined, id)
+		}
+	}
+	if len(b.targets) == 0 {
+		fails := 0
+		for _, r := range runs {
+			if r.statuses()[testlog.ExitCase] == testlog.Failed {
+				fails++
+			}
+		}
+		switch {
+		case fails == len(runs):
+			b.targets = []string{testlog.ExitCase}
+		case fails > 0:
+			b.quarantined = append(b.quarantined, testlog.ExitCase)
+		}
+	}
+	return b
+}
+
+// grade judges a run by SWE-bench's rules: it fixes the repository when
+// every target passes and no guard fails; a target skipped or missing has
+// failed, a guard missing is broken, a non-zero exit with no failing test
+// reported voids the run, and so does a run that reported no test.
+func (b baseline) grade(r run) rundir.TestRun {
+	st := r.statuses()
+	tr := rundir.TestRun{ExitCode: r.exit}
+	for _, c := range r.log.Cases {
+		switch c.Status {
+		case testlog.Passed:
+			tr.Passed++
+		case testlog.Failed:
+			tr.Failed++
+		case testlog.Skipped:
+			tr.Skipped++
+		}
+	}
+	for _, id := range b.targets {
+		if st[id] == testlog.Passed {
+			tr.TargetsPassing++
+		} else {
+			tr.Failing = append(tr.Failing, id)
+		}
+	}
+	for _, id := range b.guards {
+		if st[id] != testlog.Passed {
+			tr.Broken = append(tr.Broken, id)
+		}
+	}
+	onlyExit := len(b.targets) == 1 && b.targets[0] == testlog.ExitCase
+	switch {
+	case r.status != "exited":
+		tr.Void = "the tests did not finish: " + r.status
+	case len(r.log.Cases) == 0 && !onlyExit:
+		tr.Void = "no test was reported"
+	case r.exit != 0 && tr.Failed == 0 && len(r.log.Errors) == 0 && !onlyExit:
+		tr.Void = fmt.Sprintf("the command exited with status %d and reported no failing test", r.exit)
+	}
+	if tr.Void != "" && tr.TargetsPassing > 0 {
+		// A void run passes nothing.
+		tr.Failing = append([]string(nil), b.targets...)
+		tr.TargetsPassing = 0
+	}
+	return tr
+}
+
+// fixed reports whether a graded run fixes the repository.
+func fixed(tr rundir.TestRun, targets int) bool {
+	return tr.Void == "" && tr.TargetsPassing == targets && len(tr.Broken) == 0
+}
+
+// better reports whether a is a better repair than b: no guard broken, then
+// more targets passing.
+func better(a, b *rundir.TestRun) bool {
+	if b == nil {
+		return a.Void == "" && len(a.Broken) == 0 && a.TargetsPassing > 0
+	}
+	if a.Void != "" || len(a.Broken) > 0 {
+		return false
+	}
+	return a.TargetsPassing > b.TargetsPassing
+}
+
+// signature identifies a run's failure, to tell when a repair made no
+// progress: the failing tests and their first message lines.
+func signature(r run, tr rundir.TestRun) string {
+	var b strings.Builder
+	b.WriteString(tr.Void)
+	for _, id := range append(append([]string(nil), tr.Failing...), tr.Broken...) {
+		b.WriteString("\x00" + id)
+		if c, ok := r.case_(id); ok {
+			msg, _, _ := strings.Cut(c.Message, "\n")
+			b.WriteString("\x01" + normalize(msg))
+		}
+	}
+	for _, e := range r.log.Errors {
+		b.WriteString("\x02" + normalize(e))
+	}
+	return b.String()
+}

@@ -1,0 +1,106 @@
+package fix
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/selfrepair/selfrepair/languages/testlog"
+)
+
+func cases(kv ...string) []testlog.Case {
+	var cs []testlog.Case
+	for i := 0; i < len(kv); i += 2 {
+		cs = append(cs, testlog.Case{Name: kv[i], Status: testlog.Status(kv[i+1])})
+	}
+	return cs
+}
+
+func TestBaseline(t *testing.T) {
+	p, f, s := "passed", "failed", "skipped"
+	for _, c := range []struct {
+		name                         string
+		runs                         []run
+		targets, guards, quarantined []string
+	}{
+		{"stable", []run{
+			{log: testlog.Log{Cases: cases("a", f, "b", p, "c", s)}, exit: 1, status: "exited"},
+			{log: testlog.Log{Cases: cases("a", f, "b", p, "c", s)}, exit: 1, status: "exited"},
+			{log: testlog.Log{Cases: cases("a", f, "b", p, "c", s)}, exit: 1, status: "exited"},
+		}, []string{"a"}, []string{"b"}, nil},
+		{"flaky", []run{
+			{log: testlog.Log{Cases: cases("a", f, "flaky", p)}, exit: 1, status: "exited"},
+			{log: testlog.Log{Cases: cases("a", f, "flaky", f)}, exit: 1, status: "exited"},
+			{log: testlog.Log{Cases: cases("a", f, "flaky", p)}, exit: 1, status: "exited"},
+		}, []string{"a"}, nil, []string{"flaky"}},
+		{"build error: the command is the target", []run{
+			{log: testlog.Log{Errors: []string{"x.go:3: undefined: y"}}, exit: 1, status: "exited"},
+			{log: testlog.Log{Errors: []string{"x.go:3: undefined: y"}}, exit: 1, status: "exited"},
+			{log: testlog.Log{Errors: []string{"x.go:3: undefined: y"}}, exit: 1, status: "exited"},
+		}, []string{testlog.ExitCase}, nil, nil},
+		{"all pass", []run{
+			{log: testlog.Log{Cases: cases("a", p)}, status: "exited"},
+			{log: testlog.Log{Cases: cases("a", p)}, status: "exited"},
+			{log: testlog.Log{Cases: cases("a", p)}, status: "exited"},
+		}, nil, []string{"a"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBaseline(c.runs)
+			if !slices.Equal(b.targets, c.targets) || !slices.Equal(b.guards, c.guards) || !slices.Equal(b.quarantined, c.quarantined) {
+				t.Errorf("targets %v guards %v quarantined %v, want %v %v %v", b.targets, b.guards, b.quarantined, c.targets, c.guards, c.quarantined)
+			}
+		})
+	}
+}
+
+// TestGrade: SWE-bench's rules, and the ways a patch may look like a fix
+// without being one.
+func TestGrade(t *testing.T) {
+	p, f, s := "passed", "failed", "skipped"
+	b := baseline{targets: []string{"t1", "t2"}, guards: []string{"g"}}
+	for _, c := range []struct {
+		name    string
+		r       run
+		fixed   bool
+		passing int
+		void    bool
+		broken  int
+	}{
+		{"fixed", run{log: testlog.Log{Cases: cases("t1", p, "t2", p, "g", p)}, status: "exited"}, true, 2, false, 0},
+		{"partly", run{log: testlog.Log{Cases: cases("t1", p, "t2", f, "g", p)}, exit: 1, status: "exited"}, false, 1, false, 0},
+		{"a guard broken", run{log: testlog.Log{Cases: cases("t1", p, "t2", p, "g", f)}, exit: 1, status: "exited"}, false, 2, false, 1},
+		{"a skipped target has failed", run{log: testlog.Log{Cases: cases("t1", p, "t2", s, "g", p)}, status: "exited"}, false, 1, false, 0},
+		{"a missing target has failed, a missing guard is broken", run{log: testlog.Log{Cases: cases("t1", p)}, status: "exited"}, false, 1, false, 1},
+		{"no test reported: an early exit", run{status: "exited"}, false, 0, true, 1},
+		{"non-zero exit, no failing test", run{log: testlog.Log{Cases: cases("t1", p, "t2", p, "g", p)}, exit: 2, status: "exited"}, false, 0, true, 0},
+		{"a fake pass after a real failure", run{log: testlog.Log{Cases: cases("t1", f, "t1", p, "t2", p, "g", p)}, exit: 1, status: "exited"}, false, 1, false, 0},
+		{"timed out", run{log: testlog.Log{Cases: cases("t1", p, "t2", p, "g", p)}, status: "timeout"}, false, 0, true, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := b.grade(c.r)
+			if got := fixed(tr, len(b.targets)); got != c.fixed || tr.TargetsPassing != c.passing || (tr.Void != "") != c.void || len(tr.Broken) != c.broken {
+				t.Errorf("fixed %v passing %d void %q broken %v; want fixed %v passing %d void %v broken %d",
+					got, tr.TargetsPassing, tr.Void, tr.Broken, c.fixed, c.passing, c.void, c.broken)
+			}
+		})
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for _, c := range []struct {
+		paths []string
+		want  string
+	}{
+		{[]string{"go.mod", "main.go", "x.py"}, "go"},
+		{[]string{"package.json", "index.js"}, "javascript"},
+		{[]string{"Cargo.toml", "src/main.rs"}, "rust"},
+		{[]string{"pom.xml"}, "java"},
+		{[]string{"pyproject.toml"}, "python"},
+		{[]string{"a.py", "b.py", "c.js"}, "python"},
+		{[]string{"solution.hpp", "test.cpp"}, "cpp"},
+		{[]string{"README.md"}, ""},
+	} {
+		if got := Detect(c.paths); got != c.want {
+			t.Errorf("Detect(%v) = %q, want %q", c.paths, got, c.want)
+		}
+	}
+}
