@@ -125,9 +125,13 @@ var calc = map[string]string{
 
 const calcFix = "The bug is in `add`: it subtracts.\n\ncalc.py\n```python\n<<<<<<< SEARCH\n    return a - b\n=======\n    return a + b\n>>>>>>> REPLACE\n```\n"
 
-func config(t *testing.T, dir, url string) fix.Config {
+func config(t testing.TB, dir, url string) fix.Config {
+	out := filepath.Join(os.TempDir(), "selfrepair-fix-test")
+	if t != nil {
+		out = filepath.Join(t.TempDir(), "run")
+	}
 	return fix.Config{
-		Dir: dir, Test: "python3 -m pytest -q", Rounds: 3, Out: filepath.Join(t.TempDir(), "run"),
+		Dir: dir, Test: "python3 -m pytest -q", Rounds: 3, Out: out,
 		Limits:   sandbox.Limits{Timeout: 20 * time.Second},
 		Registry: builtin.Registry(),
 		Model:    session.ModelSettings{Name: "scripted", BaseURL: url, APIKey: "k", Concurrency: 1},

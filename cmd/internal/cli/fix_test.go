@@ -1,0 +1,88 @@
+package cli_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/selfrepair/selfrepair/agent/sim"
+	"github.com/selfrepair/selfrepair/languages/builtin"
+)
+
+func fixRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"}} {
+		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	return dir
+}
+
+// TestFixExitCodes: fix's summary and exit code for each way it ends.
+func TestFixExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	buggy := map[string]string{"calc.py": "def add(a, b):\n    return a - b\n",
+		"test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"}
+	good := map[string]string{"calc.py": "def add(a, b):\n    return a + b\n", "test_calc.py": buggy["test_calc.py"]}
+	srv, err := sim.New(sim.Options{Languages: builtin.Registry().Languages(), FirstPass: 1,
+		Repos: []sim.Repo{{Name: "calc", Fixed: map[string]string{"calc.py": good["calc.py"]}, Tests: []string{"test_calc.py"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Serve(ctx, ln)
+	url := "http://" + ln.Addr().String() + "/v1"
+	unfixable := map[string]string{"calc.py": buggy["calc.py"], "test_calc.py": "def test_never():\n    assert False\n"}
+	for _, c := range []struct {
+		name  string
+		repo  map[string]string
+		extra []string
+		code  int
+		out   string
+	}{
+		{"fixed", buggy, nil, 0, "FIXED in round 0"},
+		{"nothing failing", good, nil, 0, "nothing to fix"},
+		{"not fixed", unfixable, []string{"--rounds", "1"}, 1, "NOT FIXED"},
+		{"endpoint down", buggy, []string{"--base-url", "http://127.0.0.1:9/v1"}, 3, ""},
+		{"not a repository", nil, nil, 2, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if c.repo != nil {
+				dir = fixRepo(t, c.repo)
+			}
+			args := append([]string{"fix", "--repo", dir, "--test", "python3 -m pytest -q", "--model", sim.DefaultModel,
+				"--base-url", url, "--api-key", "k", "--no-cache", "--out", filepath.Join(t.TempDir(), "run"), "--timeout", "20s"}, c.extra...)
+			code, out, errOut := run(t, args...)
+			if code != c.code || !strings.Contains(out, c.out) {
+				t.Errorf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, c.code, out, errOut)
+			}
+			if code >= 2 && strings.Count(strings.TrimSpace(lastLine(errOut)), "\n") > 0 {
+				t.Errorf("the error is not one line: %q", errOut)
+			}
+		})
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
