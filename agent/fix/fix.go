@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -74,6 +75,9 @@ type Config struct {
 	MaxTokens int
 	WallTime  time.Duration
 	Limits    sandbox.Limits // of one test run; zero fields take DefaultLimits
+	// TestFiles are more test files (paths, or path.Match patterns) beside
+	// those the languages' conventions name (repo.IsTest).
+	TestFiles []string
 	// AllowTestEdits lets the model edit test files; they are restored
 	// before every run otherwise.
 	AllowTestEdits bool
@@ -250,7 +254,7 @@ func Resume(ctx context.Context, dir string, cfg Config) (*Result, error) {
 	p, fx := f.m.Params, f.m.Fix
 	f.cfg = Config{
 		Dir: fx.Repo, Test: fx.Test, Language: f.m.Dataset.Language, Image: cmp.Or(cfg.Image, f.m.Sandbox.Image),
-		Rounds: p.Rounds, MaxTokens: fx.MaxTotalTokens, AllowTestEdits: fx.AllowTestEdits, Seed: p.Seed,
+		Rounds: p.Rounds, MaxTokens: fx.MaxTotalTokens, AllowTestEdits: fx.AllowTestEdits, TestFiles: fx.TestFiles, Seed: p.Seed,
 		Temperature: p.Temperature, Out: dir, Patch: cfg.Patch, Apply: cfg.Apply, Model: cfg.Model, Cache: cfg.Cache,
 		Isolation: cfg.Isolation, Registry: cfg.Registry, Logger: cfg.Logger, WallTime: cfg.WallTime,
 		Limits: limitsOf(p),
@@ -418,7 +422,7 @@ func Detect(paths []string) string {
 func (f *fixer) test(ctx context.Context, changed map[string]string) (run, error) {
 	over := make(map[string][]byte, len(changed))
 	for p, c := range changed {
-		if f.cfg.AllowTestEdits || !repo.IsTest(p) {
+		if f.cfg.AllowTestEdits || !f.isTest(p) {
 			over[p] = []byte(c)
 		}
 	}
@@ -457,6 +461,19 @@ func (f *fixer) test(ctx context.Context, changed map[string]string) (run, error
 	return r, nil
 }
 
+// isTest reports whether a file is one of the tests.
+func (f *fixer) isTest(p string) bool {
+	if repo.IsTest(p) {
+		return true
+	}
+	for _, pat := range f.cfg.TestFiles {
+		if ok, _ := path.Match(pat, p); ok || pat == p {
+			return true
+		}
+	}
+	return false
+}
+
 // manifest is the run's manifest after the baseline.
 func (f *fixer) manifest() rundir.Manifest {
 	name := filepath.Base(f.snap.Root)
@@ -475,7 +492,7 @@ func (f *fixer) manifest() rundir.Manifest {
 		Fix: &rundir.Fix{
 			Repo: f.snap.Root, Commit: f.snap.Commit, Test: f.cfg.Test, Runner: f.plan.Runner, Command: f.plan.Command,
 			Targets: f.base.targets, Guards: f.base.guards, Quarantined: f.base.quarantined,
-			SnapshotLimit: cmp.Or(f.cfg.SnapshotLimit, repo.DefaultLimit), AllowTestEdits: f.cfg.AllowTestEdits,
+			SnapshotLimit: cmp.Or(f.cfg.SnapshotLimit, repo.DefaultLimit), AllowTestEdits: f.cfg.AllowTestEdits, TestFiles: f.cfg.TestFiles,
 			MaxTotalTokens: f.cfg.MaxTokens,
 		},
 	}
@@ -510,7 +527,7 @@ type state struct {
 // replayed to rebuild the state.
 func (f *fixer) loop(ctx context.Context, first run, past []rundir.Attempt, res *Result) (*Result, error) {
 	name := f.m.Params.Tasks[0]
-	v := view{cmd: f.cfg.Test, files: f.files, paths: f.paths, isTest: repo.IsTest, targets: f.base.targets}
+	v := view{cmd: f.cfg.Test, files: f.files, paths: f.paths, isTest: f.isTest, targets: f.base.targets}
 	st := &state{changed: map[string]string{}, judged: map[string]*rundir.Attempt{}, lastRound: -2}
 	for i := range past {
 		a := &past[i]
@@ -647,7 +664,7 @@ func (f *fixer) round(ctx context.Context, st *state, v view, name string) (*run
 func (f *fixer) edits(st *state, answer string) (map[string]string, []edit.Outcome, error) {
 	es, perr := edit.Parse(answer)
 	now := merged(f.files, st.changed)
-	got, outs := edit.Apply(now, es, edit.Options{IsTest: repo.IsTest, AllowTestEdits: f.cfg.AllowTestEdits})
+	got, outs := edit.Apply(now, es, edit.Options{IsTest: f.isTest, AllowTestEdits: f.cfg.AllowTestEdits})
 	changed := make(map[string]string, len(st.changed)+len(got))
 	for p, c := range st.changed {
 		changed[p] = c
@@ -781,7 +798,7 @@ func (f *fixer) describe(changed map[string]string) string {
 func (f *fixer) writePatch(ctx context.Context, files map[string]string, res *Result) error {
 	over := make(map[string][]byte, len(files))
 	for p, c := range files {
-		if f.cfg.AllowTestEdits || !repo.IsTest(p) {
+		if f.cfg.AllowTestEdits || !f.isTest(p) {
 			over[p] = []byte(c)
 		}
 	}

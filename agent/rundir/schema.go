@@ -125,9 +125,10 @@ type Fix struct {
 	Ending string `json:"ending,omitempty"`
 	Patch  string `json:"patch,omitempty"` // the best patch's file
 	// Limits of a test run.
-	SnapshotLimit  int64 `json:"snapshot_limit"`
-	AllowTestEdits bool  `json:"allow_test_edits,omitempty"`
-	MaxTotalTokens int   `json:"max_total_tokens,omitempty"`
+	SnapshotLimit  int64    `json:"snapshot_limit"`
+	AllowTestEdits bool     `json:"allow_test_edits,omitempty"`
+	TestFiles      []string `json:"test_files,omitempty"` // test files named beside the conventions
+	MaxTotalTokens int      `json:"max_total_tokens,omitempty"`
 }
 
 // Verdict is how the tests judged some code.

@@ -34,6 +34,7 @@ type FixOptions struct {
 	Timeout                 time.Duration
 	Memory                  int64
 	AllowTestEdits          bool
+	TestFiles               []string
 	Patch, Out, Resume      string
 	Apply                   bool
 	Model, BaseURL, APIKey  string
@@ -94,6 +95,7 @@ written); 2 usage error; 3 infrastructure error (engine, image, endpoint); 130 i
 	fl.DurationVar(&o.Timeout, "timeout", d.Timeout, "CPU time limit of one test run")
 	fl.Int64Var(&o.Memory, "memory-mib", d.Memory>>20, "memory limit of one test run, MiB")
 	fl.BoolVar(&o.AllowTestEdits, "allow-test-edits", false, "let the model edit test files")
+	fl.StringSliceVar(&o.TestFiles, "test-files", nil, "more test files (paths or glob patterns) beside those named by the languages' conventions")
 	fl.StringVar(&o.Patch, "patch", "", "write the patch here (default DIR/fix.diff)")
 	fl.StringVar(&o.Out, "out", "", "run directory to create (default runs/fix-TIME)")
 	fl.StringVar(&o.Resume, "resume", "", "continue the fix in this run directory")
@@ -121,7 +123,7 @@ func runFix(ctx context.Context, f *Factory, o *FixOptions) error {
 	cfg := fix.Config{
 		Dir: o.Repo, Test: o.Test, Language: o.Lang, Image: o.Image, Rounds: o.Rounds, MaxTokens: o.MaxTokens,
 		WallTime: o.WallTime, Limits: sandbox.Limits{Timeout: o.Timeout, Memory: o.Memory << 20},
-		AllowTestEdits: o.AllowTestEdits, SnapshotLimit: o.SnapshotMiB << 20, Seed: o.Seed, Out: o.Out,
+		AllowTestEdits: o.AllowTestEdits, TestFiles: o.TestFiles, SnapshotLimit: o.SnapshotMiB << 20, Seed: o.Seed, Out: o.Out,
 		Patch: o.Patch, Apply: o.Apply, Isolation: iso, Registry: f.Languages(), Logger: f.Logger(), Cache: cache,
 		Model: session.ModelSettings{Name: o.Model, BaseURL: o.BaseURL, APIKey: o.APIKey, Concurrency: 1},
 	}
