@@ -9,11 +9,12 @@ import (
 type Format string
 
 const (
-	FormatJUnit   Format = "junit"   // a JUnit XML file (Plan.Report)
-	FormatGoTest  Format = "go-json" // go test -json on stdout
-	FormatTAP     Format = "tap"     // TAP on stdout
-	FormatLibtest Format = "libtest" // Rust's test harness on stdout
-	FormatExit    Format = "exit"    // none: the exit status is the only result
+	FormatJUnit    Format = "junit"    // a JUnit XML file (Plan.Report)
+	FormatGoTest   Format = "go-json"  // go test -json on stdout
+	FormatTAP      Format = "tap"      // TAP on stdout
+	FormatLibtest  Format = "libtest"  // Rust's test harness on stdout
+	FormatUnittest Format = "unittest" // Python's unittest -v on stderr
+	FormatExit     Format = "exit"     // none: the exit status is the only result
 )
 
 // ExitCase is the name of the one test of a FormatExit run: the command.
@@ -38,16 +39,17 @@ const ReportFile = "selfrepair-report.xml"
 
 // The runners recognised in a command: the program, then its first words.
 var (
-	pytestRe = regexp.MustCompile(`(^|[\s;&|(])(py\.test|pytest|python3?\s+-m\s+pytest)(\s|$)`)
-	goTestRe = regexp.MustCompile(`(^|[\s;&|(])go\s+test(\s|$)`)
-	nodeRe   = regexp.MustCompile(`(^|[\s;&|(])node\s+--test(\s|$)`)
-	cargoRe  = regexp.MustCompile(`(^|[\s;&|(])cargo\s+test(\s|$)`)
+	pytestRe   = regexp.MustCompile(`(^|[\s;&|(])(py\.test|pytest|python3?\s+-m\s+pytest)(\s|$)`)
+	goTestRe   = regexp.MustCompile(`(^|[\s;&|(])go\s+test(\s|$)`)
+	nodeRe     = regexp.MustCompile(`(^|[\s;&|(])node\s+--test(\s|$)`)
+	unittestRe = regexp.MustCompile(`(^|[\s;&|(])python3?\s+-m\s+unittest(\s|$)`)
+	cargoRe    = regexp.MustCompile(`(^|[\s;&|(])cargo\s+test(\s|$)`)
 )
 
 // Instrument makes the plan for a test command. pytest is told by its
 // environment to write JUnit XML (wherever it sits in the command); go test
-// gets -json and node --test the TAP reporter; cargo test's text is read as
-// it is. Any other command is judged by its exit status alone.
+// gets -json, node --test the TAP reporter and python -m unittest -v;
+// cargo test's text is read as it is. Any other command is judged by its exit status alone.
 func Instrument(cmd string) Plan {
 	switch {
 	case pytestRe.MatchString(cmd):
@@ -65,6 +67,12 @@ func Instrument(cmd string) Plan {
 			c = insertAfter(nodeRe, cmd, " --test-reporter=tap")
 		}
 		return Plan{Runner: "node --test", Command: c, Format: FormatTAP}
+	case unittestRe.MatchString(cmd):
+		c := cmd
+		if !regexp.MustCompile(`unittest\s.*(-v|--verbose)\b`).MatchString(cmd + " ") {
+			c = insertAfter(unittestRe, cmd, " -v")
+		}
+		return Plan{Runner: "unittest", Command: c, Format: FormatUnittest}
 	case cargoRe.MatchString(cmd):
 		return Plan{Runner: "cargo test", Command: cmd, Format: FormatLibtest}
 	}
@@ -98,6 +106,8 @@ func (p Plan) Read(report, stdout, stderr []byte, exitCode int) (Log, error) {
 		return TAP(stdout)
 	case FormatLibtest:
 		return Libtest(append(append([]byte(nil), stdout...), stderr...))
+	case FormatUnittest:
+		return Unittest(append(append([]byte(nil), stdout...), stderr...))
 	}
 	c := Case{Name: ExitCase, Status: Passed}
 	if exitCode != 0 {

@@ -14,6 +14,8 @@ func TestInstrument(t *testing.T) {
 		{"go test -json ./...", "go test", "go test -json ./...", FormatGoTest},
 		{"node --test", "node --test", "node --test --test-reporter=tap", FormatTAP},
 		{"cargo test --offline", "cargo test", "cargo test --offline", FormatLibtest},
+		{"python3 -m unittest discover -s tests", "unittest", "python3 -m unittest -v discover -s tests", FormatUnittest},
+		{"python -m unittest -v", "unittest", "python -m unittest -v", FormatUnittest},
 		{"make check", "", "make check", FormatExit},
 		{"npm test", "", "npm test", FormatExit},
 		{"gotest", "", "gotest", FormatExit},

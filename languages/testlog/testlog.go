@@ -388,3 +388,98 @@ func hasFailed(cs []Case) bool {
 	}
 	return false
 }
+
+// unittestLine is a test's line in unittest's verbose output (Python
+// 3.11: "test_add (test_calc.TestCalc.test_add) ... FAIL"; before 3.11
+// the parenthesis held the class alone).
+var (
+	unittestResult  = regexp.MustCompile(` \.\.\. (ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)$`)
+	unittestHead    = regexp.MustCompile(`^(\w+) \(([\w.]+)\)`)
+	unittestSection = regexp.MustCompile(`^(FAIL|ERROR): (\w+) \(([\w.]+)\)`)
+)
+
+// Unittest reads what Python's unittest prints with -v (on stderr): a line
+// per test, and each failure's traceback in its section. A module that
+// cannot be imported is an error, as unittest reports it (a failing test
+// named after the module, "unittest.loader._FailedTest").
+func Unittest(data []byte) (Log, error) {
+	var l Log
+	lines := strings.Split(string(data), "\n")
+	index := map[string]int{}
+	suite := func(name, where string) string {
+		// 3.11 writes the test's full id; older ones the class alone.
+		return strings.TrimSuffix(where, "."+name)
+	}
+	var head []string // a test's line, when its output came between the name and the result
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if m := unittestSection.FindStringSubmatch(line); m != nil {
+			id := suite(m[2], m[3]) + "::" + m[2]
+			var tb []string
+			j := i + 1
+			for ; j < len(lines); j++ {
+				if strings.HasPrefix(lines[j], "=====") || strings.HasPrefix(lines[j], "-----") && j > i+1 {
+					break
+				}
+				if !strings.HasPrefix(lines[j], "-----") {
+					tb = append(tb, lines[j])
+				}
+			}
+			i = j - 1
+			text := strings.TrimSpace(strings.Join(tb, "\n"))
+			if k, ok := index[id]; ok {
+				l.Cases[k].Output = text
+				l.Cases[k].Message = lastNonEmpty(tb)
+			} else if strings.Contains(m[3], "_FailedTest") || strings.HasPrefix(m[3], "unittest.loader") {
+				l.Errors = append(l.Errors, text)
+			}
+			continue
+		}
+		if head == nil {
+			if m := unittestHead.FindStringSubmatch(line); m != nil {
+				head = m
+			}
+		}
+		if head == nil {
+			continue
+		}
+		r := unittestResult.FindStringSubmatch(line)
+		if r == nil {
+			if !unittestHead.MatchString(line) || line == head[0] {
+				continue
+			}
+			head = unittestHead.FindStringSubmatch(line)
+			continue
+		}
+		name, where := head[1], head[2]
+		head = nil
+		c := Case{Suite: suite(name, where), Name: name}
+		switch {
+		case r[1] == "ok", r[1] == "expected failure":
+			c.Status = Passed
+		case strings.HasPrefix(r[1], "skipped"):
+			c.Status = Skipped
+			c.Message = strings.Trim(strings.TrimPrefix(r[1], "skipped"), " '\"")
+		default:
+			c.Status = Failed
+		}
+		if strings.Contains(where, "_FailedTest") || strings.HasPrefix(where, "unittest.loader") {
+			continue // reported in its section, as an error
+		}
+		index[c.ID()] = len(l.Cases)
+		l.Cases = append(l.Cases, c)
+	}
+	if len(l.Cases) == 0 && len(l.Errors) == 0 && !strings.Contains(string(data), "Ran ") {
+		return l, fmt.Errorf("unittest: no test results in the output")
+	}
+	return l, nil
+}
+
+func lastNonEmpty(lines []string) string {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if s := strings.TrimSpace(lines[i]); s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -238,3 +238,41 @@ mod tests {
 		"tests::panics":    {testlog.Passed, ""},
 	}, 0)
 }
+
+func TestUnittestFromPython(t *testing.T) {
+	out := run(t, "python", sandbox.Job{
+		Files: map[string][]byte{"test_calc.py": []byte(`import unittest
+
+
+class TestCalc(unittest.TestCase):
+    def test_pass(self):
+        self.assertEqual(1 + 1, 2)
+
+    def test_fail(self):
+        self.assertEqual([1, 2], [1, 3], "lists differ")
+
+    def test_noisy(self):
+        print("some output")
+        self.assertTrue(True)
+
+    @unittest.skip("not today")
+    def test_skip(self):
+        pass
+
+    def test_error(self):
+        raise KeyError("k")
+`), "test_broken.py": []byte("import no_such_module\n")},
+		Argv: []string{"sh", "-c", "python3 -m unittest -v 2>&1"},
+	})
+	log, err := testlog.Unittest(out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	check(t, log, out, want{
+		"test_calc.TestCalc::test_pass":  {testlog.Passed, ""},
+		"test_calc.TestCalc::test_fail":  {testlog.Failed, "lists differ"},
+		"test_calc.TestCalc::test_noisy": {testlog.Passed, ""},
+		"test_calc.TestCalc::test_skip":  {testlog.Skipped, "not today"},
+		"test_calc.TestCalc::test_error": {testlog.Failed, "KeyError"},
+	}, 1)
+}
