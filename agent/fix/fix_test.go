@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -263,4 +264,45 @@ func TestBadInput(t *testing.T) {
 	if s.count() != 0 {
 		t.Errorf("bad input made %d model calls", s.count())
 	}
+}
+
+// TestFlakyQuarantined: tests whose result varies between the baseline's
+// runs are quarantined, never targets or guards. Each flaky test here
+// fails or passes by the parity of a string's hash, which Python draws
+// anew in every process: it stays the same in three runs a quarter of the
+// time, so eight of them all do with odds of 1 in 65,536.
+func TestFlakyQuarantined(t *testing.T) {
+	needDocker(t)
+	var b strings.Builder
+	b.WriteString("from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n")
+	var flaky []string
+	for i := range 8 {
+		fmt.Fprintf(&b, "\n\ndef test_flaky_%d():\n    assert hash('flaky %d') %% 2 == 0\n", i, i)
+		flaky = append(flaky, fmt.Sprintf("test_calc::test_flaky_%d", i))
+	}
+	dir := gitRepo(t, map[string]string{"calc.py": calc["calc.py"], "test_calc.py": b.String()})
+	srv := httptest.NewServer(&scripted{answers: []string{"I cannot tell."}})
+	defer srv.Close()
+	cfg := config(t, dir, srv.URL+"/v1")
+	cfg.Rounds = 0
+	res, err := fix.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := res.Fix.Quarantined
+	if len(q) == 0 {
+		t.Fatalf("nothing quarantined: targets %v guards %v", res.Fix.Targets, res.Fix.Guards)
+	}
+	for _, id := range q {
+		if !slices.Contains(flaky, id) {
+			t.Errorf("%s quarantined", id)
+		}
+		if slices.Contains(res.Fix.Targets, id) || slices.Contains(res.Fix.Guards, id) {
+			t.Errorf("%s is quarantined and a target or guard", id)
+		}
+	}
+	if !slices.Contains(res.Fix.Targets, "test_calc::test_add") {
+		t.Errorf("targets %v lack test_add", res.Fix.Targets)
+	}
+	t.Logf("quarantined %d of %d flaky tests", len(q), len(flaky))
 }
