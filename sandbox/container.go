@@ -184,6 +184,7 @@ type wireJob struct {
 	OutputLimit    int                 `json:"output_limit"`
 	Harness        *wireHarness        `json:"harness,omitempty"`
 	Archive        bool                `json:"archive,omitempty"`
+	Base           string              `json:"base,omitempty"`
 	Collect        []string            `json:"collect,omitempty"`
 }
 
@@ -241,6 +242,7 @@ func encodeJob(job Job, l Limits, env map[string]string, loaded map[string]bool)
 		BuildTimeoutMS: l.BuildTimeout.Milliseconds(),
 		OutputLimit:    l.OutputLimit,
 		Archive:        len(job.Archive) > 0,
+		Base:           job.Base,
 		Collect:        job.Collect,
 		Rlimits: map[string][2]int64{
 			"fsize":  {l.FileSize, l.FileSize},

@@ -275,3 +275,24 @@ func short(id string) string {
 	}
 	return id
 }
+
+// Commit saves a container's filesystem as the image ref, with labels.
+func (e *Engine) Commit(ctx context.Context, id, ref string, labels map[string]string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*callTimeout)
+	defer cancel()
+	_, err := e.cli.ContainerCommit(ctx, id, container.CommitOptions{Reference: ref, Config: &container.Config{Labels: labels}})
+	if err != nil {
+		return &Error{Op: "commit container " + short(id), Err: err}
+	}
+	return nil
+}
+
+// RemoveImage removes an image; one already gone is not an error.
+func (e *Engine) RemoveImage(ctx context.Context, ref string) error {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	if _, err := e.cli.ImageRemove(ctx, ref, image.RemoveOptions{Force: true, PruneChildren: true}); err != nil && !errdefs.IsNotFound(err) {
+		return &Error{Op: "remove image " + ref, Err: err}
+	}
+	return nil
+}

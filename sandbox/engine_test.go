@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"errors"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -64,4 +65,51 @@ func TestCorpusModes(t *testing.T) {
 		t.Skip("runs hostile programs in Docker")
 	}
 	sandboxtest.Run(t, newDocker, sandboxtest.Options{Parts: sandboxtest.Corpus, CorpusDir: filepath.Join("testdata", "corpus-modes")})
+}
+
+// TestSetup: a setup step's folder becomes the base of the jobs in the
+// image it makes; each job changes its own copy; a failing step makes no
+// image and says why.
+func TestSetup(t *testing.T) {
+	eng := newDocker(t).(*sandbox.Engine)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "src.txt", Typeflag: tar.TypeReg, Mode: 0o644, Size: 4})
+	tw.Write([]byte("src\n"))
+	tw.Close()
+	ref := "selfrepair/setup-test:latest"
+	t.Cleanup(func() { eng.RemoveImage(context.Background(), ref) })
+	image := "selfrepair/python:bookworm"
+	res, err := sandbox.RunSetup(ctx, eng, sandbox.Setup{Image: image, Archive: buf.Bytes(), Ref: ref,
+		Command: "mkdir deps && echo built > deps/lib.txt && cat src.txt && grep -c : /proc/net/dev"})
+	if err != nil {
+		t.Fatalf("%v: %s", err, res.Output)
+	}
+	// Without a network, the setup sees loopback alone.
+	if got := string(res.Output); got != "src\n1\n" {
+		t.Errorf("setup output %q", got)
+	}
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: ref, Size: 1, Spare: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	for range 2 {
+		out, err := sb.Run(ctx, sandbox.Job{Base: sandbox.BaseDir, Argv: []string{"sh", "-c", "cat src.txt deps/lib.txt; echo changed > deps/lib.txt"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !out.OK() || string(out.Stdout) != "src\nbuilt\n" {
+			t.Errorf("%s: %q %q", out.Summary(), out.Stdout, out.Stderr)
+		}
+	}
+	res, err = sandbox.RunSetup(ctx, eng, sandbox.Setup{Image: image, Archive: buf.Bytes(), Ref: ref + "-failed",
+		Command: "echo npm ERR! no such package >&2; exit 3"})
+	if !errors.Is(err, sandbox.ErrSetupFailed) || res == nil || res.ExitCode != 3 || !bytes.Contains(res.Output, []byte("npm ERR!")) {
+		t.Errorf("a failing setup: %v, %+v", err, res)
+	}
+	if _, err := eng.Image(ctx, ref+"-failed"); !errors.Is(err, sandbox.ErrImageMissing) {
+		t.Errorf("a failing setup made an image: %v", err)
+	}
 }

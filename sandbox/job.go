@@ -118,6 +118,9 @@ type Job struct {
 	// Files are written (a repository's snapshot, say). It is sent as it
 	// is, beside the job, never inside it; a job with a Harness has none.
 	Archive []byte
+	// Base is a folder of the image (a setup step's, BaseDir) copied into
+	// the working directory first, before Archive and Files.
+	Base string
 	// Collect names files the job leaves in /tmp (bare names) that come
 	// back in Result.Collected: a test runner's report, say. Only regular
 	// files the program wrote are read, at most Limits.OutputLimit bytes

@@ -451,6 +451,20 @@ def worker(job_r, rpc_w, status_w, out_w, err_w):
     except BaseException:
         os._exit(120)
     try:
+        base = msg.get("base")
+        if base:
+            # The image's prepared folder (a setup step's), copied as this
+            # uid: the job may change its copy, never the image.
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.execvp("cp", ["cp", "-R", "--preserve=mode,timestamps,links", "--", base + "/.", WORKDIR + "/"])
+                finally:
+                    os._exit(127)
+            _, st = os.waitpid(pid, 0)
+            if st != 0:
+                os.write(2, b"sandbox: cannot copy the job's base folder\n")
+                os._exit(122)
         if msg.get("archive"):
             # A tar stream follows the message on the same pipe: tar unpacks
             # it, as this uid, into the working directory.
