@@ -69,7 +69,13 @@ type Config struct {
 	// from the repository (go.mod, package.json, Cargo.toml, ...).
 	Language string
 	Image    string // default the language's image
-	Rounds   int    // repair rounds after the first answer
+	// Setup runs once, in a container of the image with the snapshot,
+	// before the baseline (installing dependencies, say); that container
+	// is the image of the test runs. SetupNetwork gives it the network
+	// (the tests never have one).
+	Setup        string
+	SetupNetwork bool
+	Rounds       int // repair rounds after the first answer
 	// MaxTokens bounds the tokens of the whole fix (prompt and completion);
 	// 0 is no bound. WallTime bounds its time; 0 is no bound.
 	MaxTokens int
@@ -143,6 +149,9 @@ type fixer struct {
 	plan   testlog.Plan
 	lang   languages.Language
 	box    *session.Session // the sandbox
+	setup  string           // the image the setup step made, removed at the end
+	eng    *sandbox.Engine  // the engine that holds it
+	base0  string           // the folder of the setup's image the tests start from
 	model  *session.Session // the model, opened after the baseline
 	base   baseline
 	limits sandbox.Limits
@@ -254,7 +263,7 @@ func Resume(ctx context.Context, dir string, cfg Config) (*Result, error) {
 	p, fx := f.m.Params, f.m.Fix
 	f.cfg = Config{
 		Dir: fx.Repo, Test: fx.Test, Language: f.m.Dataset.Language, Image: cmp.Or(cfg.Image, f.m.Sandbox.Image),
-		Rounds: p.Rounds, MaxTokens: fx.MaxTotalTokens, AllowTestEdits: fx.AllowTestEdits, TestFiles: fx.TestFiles, Seed: p.Seed,
+		Setup: fx.Setup, SetupNetwork: fx.SetupNetwork, Rounds: p.Rounds, MaxTokens: fx.MaxTotalTokens, AllowTestEdits: fx.AllowTestEdits, TestFiles: fx.TestFiles, Seed: p.Seed,
 		Temperature: p.Temperature, Out: dir, Patch: cfg.Patch, Apply: cfg.Apply, Model: cfg.Model, Cache: cfg.Cache,
 		Isolation: cfg.Isolation, Registry: cfg.Registry, Logger: cfg.Logger, WallTime: cfg.WallTime,
 		Limits: limitsOf(p),
@@ -303,6 +312,14 @@ func (f *fixer) close() {
 	}
 	if f.box != nil {
 		f.box.Close()
+	}
+	if f.setup != "" {
+		if err := f.eng.RemoveImage(context.Background(), f.setup); err != nil {
+			f.log.Warn("could not remove the setup's image", "image", f.setup, "err", err)
+		}
+	}
+	if f.eng != nil {
+		f.eng.Close()
 	}
 	if f.attlog != nil {
 		f.attlog.Close()
@@ -366,9 +383,15 @@ func (f *fixer) open(ctx context.Context) error {
 	if total := snapshotBytes(f.snap); f.limits.ScratchSize < 2*total+(256<<20) {
 		f.limits.ScratchSize = 2*total + (256 << 20)
 	}
+	image := f.cfg.Image
+	if f.cfg.Setup != "" {
+		if image, err = f.runSetup(ctx, cmp.Or(image, lang.ImageRef())); err != nil {
+			return err
+		}
+	}
 	iso := cmp.Or(f.cfg.Isolation, sandbox.Pooled)
 	box, err := session.Open(ctx, session.Settings{Logger: f.log, Sandbox: session.SandboxSettings{
-		Language: lang, Image: f.cfg.Image, Isolation: iso, Size: 1, Spare: -1, Limits: f.limits,
+		Language: lang, Image: image, Isolation: iso, Size: 1, Spare: -1, Limits: f.limits,
 		RunID: f.m.RunID,
 	}})
 	if err != nil {
@@ -376,6 +399,44 @@ func (f *fixer) open(ctx context.Context) error {
 	}
 	f.box = box
 	return nil
+}
+
+// runSetup runs the setup step on the snapshot in image, and returns the
+// image it made.
+func (f *fixer) runSetup(ctx context.Context, image string) (string, error) {
+	eng, err := sandbox.NewEngine(ctx)
+	if err != nil {
+		return "", err
+	}
+	f.eng = eng
+	var buf bytes.Buffer
+	if err := f.snap.Tar(&buf, nil); err != nil {
+		return "", err
+	}
+	ref := "selfrepair-fix/setup:" + sandbox.NewRunID()
+	f.log.Info("running the setup", "command", f.cfg.Setup, "network", f.cfg.SetupNetwork, "image", image)
+	l := f.limits
+	l.Timeout = max(l.Timeout, 10*time.Minute)
+	res, err := sandbox.RunSetup(ctx, eng, sandbox.Setup{Image: image, Archive: buf.Bytes(), Command: f.cfg.Setup,
+		Network: f.cfg.SetupNetwork, Ref: ref, Limits: l})
+	switch {
+	case errors.Is(err, sandbox.ErrImageMissing):
+		return "", err
+	case errors.Is(err, sandbox.ErrSetupFailed):
+		return "", usage("the setup `%s` failed: %v: %s", f.cfg.Setup, strings.TrimPrefix(err.Error(), sandbox.ErrSetupFailed.Error()+": "),
+			lastLineOf(string(res.Output)))
+	case err != nil:
+		return "", err
+	}
+	f.setup = ref
+	f.base0 = sandbox.BaseDir
+	f.log.Info("setup done", "took", res.Took.Round(time.Millisecond))
+	return ref, nil
+}
+
+func lastLineOf(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 func snapshotBytes(s *repo.Snapshot) int64 {
@@ -431,7 +492,7 @@ func (f *fixer) test(ctx context.Context, changed map[string]string) (run, error
 		return run{}, err
 	}
 	job := sandbox.Job{
-		Archive: buf.Bytes(), Argv: []string{"sh", "-c", f.plan.Command}, Env: f.plan.Env, Limits: f.limits,
+		Archive: buf.Bytes(), Base: f.base0, Argv: []string{"sh", "-c", f.plan.Command}, Env: f.plan.Env, Limits: f.limits,
 	}
 	if f.plan.Report != "" {
 		job.Collect = []string{f.plan.Report}
@@ -493,7 +554,7 @@ func (f *fixer) manifest() rundir.Manifest {
 			Repo: f.snap.Root, Commit: f.snap.Commit, Test: f.cfg.Test, Runner: f.plan.Runner, Command: f.plan.Command,
 			Targets: f.base.targets, Guards: f.base.guards, Quarantined: f.base.quarantined,
 			SnapshotLimit: cmp.Or(f.cfg.SnapshotLimit, repo.DefaultLimit), AllowTestEdits: f.cfg.AllowTestEdits, TestFiles: f.cfg.TestFiles,
-			MaxTotalTokens: f.cfg.MaxTokens,
+			MaxTotalTokens: f.cfg.MaxTokens, Setup: f.cfg.Setup, SetupNetwork: f.cfg.SetupNetwork,
 		},
 	}
 }

@@ -249,6 +249,7 @@ func TestBadInput(t *testing.T) {
 		{"dirty tree with --apply", func(c fix.Config) fix.Config { c.Dir, c.Apply = dirty, true; return c }, true, "uncommitted changes"},
 		{"command not found", func(c fix.Config) fix.Config { c.Test = "no-such-runner -q"; return c }, true, "not found in image"},
 		{"over the size limit", func(c fix.Config) fix.Config { c.SnapshotLimit = 10; return c }, true, "snapshot limit"},
+		{"setup failing", func(c fix.Config) fix.Config { c.Setup = "echo 'npm ERR! 404 left-pad' >&2; exit 1"; return c }, true, "npm ERR! 404"},
 		{"image missing", func(c fix.Config) fix.Config { c.Image = "selfrepair/no-such-image:1"; return c }, false, "no-such-image"},
 		{"endpoint down", func(c fix.Config) fix.Config { c.Model.BaseURL = "http://127.0.0.1:9/v1"; return c }, false, "127.0.0.1:9"},
 	} {
@@ -305,4 +306,29 @@ func TestFlakyQuarantined(t *testing.T) {
 		t.Errorf("targets %v lack test_add", res.Fix.Targets)
 	}
 	t.Logf("quarantined %d of %d flaky tests", len(q), len(flaky))
+}
+
+// TestSetup: the setup step's products are there in every test run, and
+// not in the patch.
+func TestSetup(t *testing.T) {
+	needDocker(t)
+	files := map[string]string{"calc.py": "from generated import OFFSET\n\n\ndef add(a, b):\n    return a - b + OFFSET\n",
+		"test_calc.py": calc["test_calc.py"]}
+	files["calc.py"] = strings.Replace(files["calc.py"], "\n\n\ndef mul", "", 1) + "\n\ndef mul(a, b):\n    return a * b\n"
+	dir := gitRepo(t, files)
+	srv := httptest.NewServer(&scripted{answers: []string{"calc.py\n```python\n<<<<<<< SEARCH\n    return a - b + OFFSET\n=======\n    return a + b + OFFSET\n>>>>>>> REPLACE\n```\n"}})
+	defer srv.Close()
+	cfg := config(t, dir, srv.URL+"/v1")
+	cfg.Setup = "echo OFFSET = 0 > generated.py"
+	res, err := fix.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ending != fix.Fixed || !slices.Equal(res.Fix.Targets, []string{"test_calc::test_add"}) {
+		t.Fatalf("ending %s, targets %v", res.Ending, res.Fix.Targets)
+	}
+	patch, _ := os.ReadFile(res.Patch)
+	if strings.Contains(string(patch), "generated.py") || !strings.Contains(string(patch), "calc.py") {
+		t.Errorf("patch:\n%s", patch)
+	}
 }

@@ -129,6 +129,9 @@ type Fix struct {
 	AllowTestEdits bool     `json:"allow_test_edits,omitempty"`
 	TestFiles      []string `json:"test_files,omitempty"` // test files named beside the conventions
 	MaxTotalTokens int      `json:"max_total_tokens,omitempty"`
+	// The setup step, run once before the baseline (again on resume).
+	Setup        string `json:"setup,omitempty"`
+	SetupNetwork bool   `json:"setup_network,omitempty"`
 }
 
 // Verdict is how the tests judged some code.

@@ -28,6 +28,8 @@ const (
 // FixOptions are fix's flags.
 type FixOptions struct {
 	Repo, Test, Lang, Image string
+	Setup                   string
+	SetupNetwork            bool
 	Rounds                  int
 	MaxTokens               int
 	WallTime                time.Duration
@@ -77,6 +79,9 @@ written); 2 usage error; 3 infrastructure error (engine, image, endpoint); 130 i
 			if o.NoCache && cmd.Flags().Changed("cache") {
 				return &usageError{errors.New("give --cache or --no-cache, not both")}
 			}
+			if o.SetupNetwork && o.Setup == "" {
+				return &usageError{errors.New("--setup-network needs --setup")}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
@@ -89,6 +94,8 @@ written); 2 usage error; 3 infrastructure error (engine, image, endpoint); 130 i
 	fl.StringVar(&o.Test, "test", "", `the test command, run by sh -c at the repository's root (e.g. "python -m pytest -q")`)
 	fl.StringVar(&o.Lang, "lang", "", "the repository's language: python, go, javascript, cpp, java, rust (default: guessed)")
 	fl.StringVar(&o.Image, "image", "", "run the tests in this local image (default the language's selfrepair image)")
+	fl.StringVar(&o.Setup, "setup", "", `run this once first (e.g. "npm ci"), in a container that becomes the image of the test runs`)
+	fl.BoolVar(&o.SetupNetwork, "setup-network", false, "give the setup step the network (the tests never have one)")
 	fl.IntVar(&o.Rounds, "rounds", 4, "repair rounds after the first answer")
 	fl.IntVar(&o.MaxTokens, "max-tokens", 0, "stop when the fix has used this many tokens (0: no bound)")
 	fl.DurationVar(&o.WallTime, "wall-time", 0, "stop after this long (0: no bound)")
@@ -121,7 +128,7 @@ func runFix(ctx context.Context, f *Factory, o *FixOptions) error {
 		cache = &session.CacheSettings{Dir: o.Cache}
 	}
 	cfg := fix.Config{
-		Dir: o.Repo, Test: o.Test, Language: o.Lang, Image: o.Image, Rounds: o.Rounds, MaxTokens: o.MaxTokens,
+		Dir: o.Repo, Test: o.Test, Language: o.Lang, Image: o.Image, Setup: o.Setup, SetupNetwork: o.SetupNetwork, Rounds: o.Rounds, MaxTokens: o.MaxTokens,
 		WallTime: o.WallTime, Limits: sandbox.Limits{Timeout: o.Timeout, Memory: o.Memory << 20},
 		AllowTestEdits: o.AllowTestEdits, TestFiles: o.TestFiles, SnapshotLimit: o.SnapshotMiB << 20, Seed: o.Seed, Out: o.Out,
 		Patch: o.Patch, Apply: o.Apply, Isolation: iso, Registry: f.Languages(), Logger: f.Logger(), Cache: cache,
