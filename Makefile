@@ -5,7 +5,7 @@ BIN      := bin/selfrepair
 LANGS    := python javascript go cpp java rust
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all build deps deps-image image images demo test test-short fidelity bench vet clean
+.PHONY: all build deps deps-image image images demo test test-short fidelity fix-all bench vet clean
 
 all: build
 
@@ -74,7 +74,14 @@ fidelity: deps images
 test-short:
 	$(GO) test -short -count=1 ./...
 
+# Every HumanEvalFix task in every language and every QuixBugs program,
+# fixed by `fix` against the simulator (make test fixes a sample).
+fix-all: deps images
+	SELFREPAIR_FIX_ALL=1 $(GO) test -count=1 -timeout 600m -run '^TestBugs$$' -v ./agent/fix
+
+# The host's pytest is the baseline of repository mode's round overhead.
 bench: images
+	@/usr/bin/python3 -c 'import pytest' 2>/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq python3-pytest >/dev/null; else echo "missing Debian packages: python3-pytest; install them with: sudo apt-get install -y python3-pytest" >&2; exit 1; fi; }
 	$(GO) run ./cmd/bench -rounds 3 -data-dir ../shared/datasets
 	$(GO) test -run '^$$' -bench . -benchtime 5x ./reports
 

@@ -478,6 +478,31 @@ func Detect(paths []string) string {
 	return best
 }
 
+// TestJob is the sandbox job that runs plan's command on snap with
+// changed laid over it (path → content), starting from the image's folder
+// base ("" for none): what one round of a fix runs.
+func TestJob(snap *repo.Snapshot, plan testlog.Plan, changed map[string][]byte, base string, limits sandbox.Limits) (sandbox.Job, error) {
+	var buf bytes.Buffer
+	if err := snap.Tar(&buf, changed); err != nil {
+		return sandbox.Job{}, err
+	}
+	job := sandbox.Job{Archive: buf.Bytes(), Base: base, Argv: []string{"sh", "-c", plan.Command}, Env: plan.Env, Limits: limits}
+	if plan.Report != "" {
+		job.Collect = []string{plan.Report}
+	}
+	return job, nil
+}
+
+// ReadTests reads the per-test results of a TestJob's result; a report
+// that cannot be read is no evidence (an error outside any test).
+func ReadTests(plan testlog.Plan, res *sandbox.Result) testlog.Log {
+	log, err := plan.Read(res.Collected[plan.Report], res.Stdout, res.Stderr, res.ExitCode)
+	if err != nil {
+		return testlog.Log{Errors: []string{err.Error()}}
+	}
+	return log
+}
+
 // test runs the test command on the snapshot with changed laid over it;
 // the test files are the snapshot's unless test edits are allowed.
 func (f *fixer) test(ctx context.Context, changed map[string]string) (run, error) {
@@ -487,18 +512,11 @@ func (f *fixer) test(ctx context.Context, changed map[string]string) (run, error
 			over[p] = []byte(c)
 		}
 	}
-	var buf bytes.Buffer
-	if err := f.snap.Tar(&buf, over); err != nil {
+	job, err := TestJob(f.snap, f.plan, over, f.base0, f.limits)
+	if err != nil {
 		return run{}, err
 	}
-	job := sandbox.Job{
-		Archive: buf.Bytes(), Base: f.base0, Argv: []string{"sh", "-c", f.plan.Command}, Env: f.plan.Env, Limits: f.limits,
-	}
-	if f.plan.Report != "" {
-		job.Collect = []string{f.plan.Report}
-	}
 	var res *sandbox.Result
-	var err error
 	for try := 1; try <= 3; try++ {
 		if res, err = f.box.Sandbox.Run(ctx, job); err == nil || ctx.Err() != nil {
 			break
@@ -508,17 +526,12 @@ func (f *fixer) test(ctx context.Context, changed map[string]string) (run, error
 	if err != nil {
 		return run{}, err
 	}
-	r := run{exit: res.ExitCode, status: string(res.Status), output: string(res.Stdout) + string(res.Stderr)}
+	r := run{exit: res.ExitCode, status: string(res.Status), output: string(res.Stdout) + string(res.Stderr), log: ReadTests(f.plan, res)}
 	if res.Status != sandbox.StatusExited {
 		r.output += "\n" + res.Summary() + ": " + res.Message
 	}
-	r.log, err = f.plan.Read(res.Collected[f.plan.Report], res.Stdout, res.Stderr, res.ExitCode)
 	f.log.Debug("test run", "status", res.Status, "exit", res.ExitCode, "tests", len(r.log.Cases), "errors", len(r.log.Errors),
-		"report", len(res.Collected[f.plan.Report]), "output", lastLinesOf(r.output, 5))
-	if err != nil {
-		// A report that cannot be read is no evidence.
-		r.log = testlog.Log{Errors: []string{err.Error()}}
-	}
+		"output", lastLinesOf(r.output, 5))
 	return r, nil
 }
 

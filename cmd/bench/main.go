@@ -7,12 +7,13 @@
 //	(c) a bare, unsandboxed python3 subprocess per sample on the host
 //	    (openai/human-eval's way)
 //
-// Then, for every other language (-langs), HumanEval-X's canonical
+// Then repository mode's overhead per round (see benchFix), and, for every other language (-langs), HumanEval-X's canonical
 // solutions in the pooled sandbox against the same compile and run done
 // bare, with the same toolchain (see benchLanguage).
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -51,6 +52,8 @@ func run() error {
 	langs := flag.String("langs", strings.Join(others, ","), "the other languages to time on HumanEval-X (comma-separated; empty for none)")
 	langRounds := flag.Int("lang-rounds", 1, "like -rounds, for the other languages")
 	dataDir := flag.String("data-dir", "", "folder holding the datasets, for HumanEval-X (default $"+tasks.DataEnv+")")
+	fixRounds := flag.Int("fix-rounds", 10, "repository mode: rounds timed per repository (0 skips it)")
+	fixFiles := flag.Int("fix-files", 2000, "repository mode: source files added to make the larger repository")
 	flag.Parse()
 	ctx := context.Background()
 	ds, err := tasks.Load("humaneval", "")
@@ -70,6 +73,11 @@ func run() error {
 	if *hostPython != "" {
 		if err := benchPython(ctx, eng, *image, *hostPython, ds, samples, *par, *rounds); err != nil {
 			return err
+		}
+	}
+	if *fixRounds > 0 {
+		if err := benchFix(ctx, eng, *dataDir, cmp.Or(*hostPython, "/usr/bin/python3"), *fixFiles, *fixRounds); err != nil {
+			return fmt.Errorf("repository mode: %w", err)
 		}
 	}
 	for _, name := range strings.FieldsFunc(*langs, func(r rune) bool { return r == ',' }) {

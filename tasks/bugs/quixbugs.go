@@ -1,0 +1,135 @@
+package bugs
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// quixBugsConftest is upstream's conftest.py without its --correct
+// option: the repository has only the buggy programs, and its tests
+// import them from python_programs. --runslow still enables knapsack's
+// slow case.
+const quixBugsConftest = `import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", help="run slow tests")
+
+
+def pytest_configure(config):
+    pytest.run_slow = config.getoption("--runslow")
+`
+
+// quixBugsChoice is the block of an upstream test that imports the correct
+// or the buggy program, as --correct says; group 1 is the buggy import.
+var quixBugsChoice = regexp.MustCompile(`(?m)^if pytest\.use_correct:\n[ \t]+from correct_python_programs\.\S+ import .*\nelse:\n[ \t]+(from python_programs\.\S+ import .*\n)`)
+
+// quixBugsSupport are the shared files of the Python programs that the
+// repositories hold (upstream's conftest.py is replaced, and
+// correct_python_programs/ left out).
+var quixBugsSupport = []string{"python_testcases/load_testdata.py", "python_testcases/node.py", "python_programs/node.py"}
+
+// loadQuixBugsPython reads quixbugs_python.jsonl.gz and its support file
+// from dir. A program's repository is laid out as upstream's: the buggy
+// python_programs/<name>.py (and its graph helpers), its pytest file in
+// python_testcases/, its JSON cases in json_testcases/, and the shared
+// files; Fixed holds the correct program at python_programs/<name>.py.
+//
+// The command runs that program's tests alone. Upstream verifies with
+// pytest-timeout (20 s a test), which the python image lacks (Debian
+// bookworm has it as python3-pytest-timeout): the buggy bitcount, sqrt and
+// find_first_in_sorted never end some of their tests, so a run of those
+// ends only at the caller's time limit.
+func loadQuixBugsPython(dir string) ([]Task, error) {
+	supportPath := filepath.Join(dir, "quixbugs_python_support.json")
+	data, err := os.ReadFile(supportPath)
+	if err != nil {
+		return nil, fmt.Errorf("bugs: %v", err)
+	}
+	var support struct {
+		Files map[string]string `json:"files"`
+	}
+	if err := json.Unmarshal(data, &support); err != nil {
+		return nil, fmt.Errorf("bugs: %s: %v", supportPath, err)
+	}
+	for _, f := range quixBugsSupport {
+		if support.Files[f] == "" {
+			return nil, fmt.Errorf("bugs: %s lacks %s", supportPath, f)
+		}
+	}
+	file := filepath.Join(dir, "quixbugs_python.jsonl.gz")
+	var out []Task
+	err = readGzipJSONL(file, func(n int, raw json.RawMessage) error {
+		var r struct {
+			Name         string            `json:"name"`
+			BuggyPath    string            `json:"buggy_path"`
+			CorrectPath  string            `json:"correct_path"`
+			TestPath     string            `json:"test_path"`
+			JSONTestPath *string           `json:"json_testcases_path"`
+			Files        map[string]string `json:"files"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("bugs: %s: row %d: %v", file, n, err)
+		}
+		t, err := quixBugsTask(r.Name, r.BuggyPath, r.CorrectPath, r.TestPath, r.JSONTestPath, r.Files, support.Files)
+		if err != nil {
+			return fmt.Errorf("bugs: %s: row %d (%s): %v", file, n, r.Name, err)
+		}
+		out = append(out, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// quixBugsTask makes one program's repository.
+func quixBugsTask(name, buggyPath, correctPath, testPath string, jsonPath *string, files, support map[string]string) (Task, error) {
+	want := "python_programs/" + name + ".py"
+	if name == "" || buggyPath != want || files[buggyPath] == "" || files[correctPath] == "" || files[testPath] == "" {
+		return Task{}, fmt.Errorf("want the buggy %s, the correct program and the tests", want)
+	}
+	test := files[testPath]
+	loc := quixBugsChoice.FindStringSubmatchIndex(test)
+	if loc == nil {
+		return Task{}, fmt.Errorf("%s does not choose its program with pytest.use_correct", testPath)
+	}
+	test = test[:loc[0]] + test[loc[2]:loc[3]] + test[loc[1]:]
+	t := Task{
+		ID:       "quixbugs/python/" + name,
+		Set:      QuixBugs,
+		Language: "python",
+		Files:    map[string]string{"conftest.py": quixBugsConftest, buggyPath: files[buggyPath], testPath: test},
+		Fixed:    map[string]string{buggyPath: files[correctPath]},
+		Tests:    []string{"conftest.py", testPath},
+		Test:     "PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider " + testPath,
+	}
+	for _, f := range quixBugsSupport {
+		t.Files[f] = support[f]
+		if strings.HasPrefix(f, "python_testcases/") {
+			t.Tests = append(t.Tests, f)
+		}
+	}
+	if jsonPath != nil {
+		if files[*jsonPath] == "" {
+			return Task{}, fmt.Errorf("no %s", *jsonPath)
+		}
+		t.Files[*jsonPath] = files[*jsonPath]
+		t.Tests = append(t.Tests, *jsonPath)
+	}
+	// The graph programs' old drivers (python_programs/<name>_test.py).
+	for f, content := range files {
+		if strings.HasPrefix(f, "python_programs/") && f != buggyPath {
+			t.Files[f] = content
+			t.Tests = append(t.Tests, f)
+		}
+	}
+	slices.Sort(t.Tests)
+	return t, nil
+}
