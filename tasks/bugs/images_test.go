@@ -141,7 +141,7 @@ func TestReferencesInImages(t *testing.T) {
 		if out, err := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", image).CombinedOutput(); err != nil {
 			t.Fatalf("the image %s is missing (make images): %s", image, bytes.TrimSpace(out))
 		}
-		groups = append(groups, group{s.set, s.language, image, sample(load(t, s.set, s.language), 3, all), Defects(s.set, s.language)})
+		groups = append(groups, group{s.set, s.language, image, sample(load(t, s.set, s.language), 2, all), Defects(s.set, s.language)})
 	}
 
 	type count struct{ tasks, good, defects, bad int }
