@@ -23,6 +23,7 @@ import (
 
 	"github.com/selfrepair/selfrepair/languages"
 	"github.com/selfrepair/selfrepair/languages/script"
+	"github.com/selfrepair/selfrepair/languages/testlog"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks"
 )
@@ -103,7 +104,14 @@ func New() Language {
 }
 
 // Packages are the Debian packages of the Java image.
-func Packages() []string { return []string{"openjdk-17-jdk-headless", "libjavatuples-java"} }
+// JUnit 4 and hamcrest are what QuixBugs' tests (and plain JUnitCore
+// command lines) need.
+func Packages() []string {
+	return []string{"openjdk-17-jdk-headless", "libjavatuples-java", "junit4", "libhamcrest-java"}
+}
+
+// junitJar is Debian's JUnit 4.
+const junitJar = "/usr/share/java/junit4.jar"
 
 // Recipe is the image: the packages, the trusted programs' sources, and the
 // setup that compiles them into a jar and makes the class-data archives of
@@ -128,6 +136,12 @@ func (l Language) Recipe(ref string) sandbox.Recipe {
 			// An archive holds its jars' mtimes, and the image's export
 			// clamps recent ones: a fixed old mtime survives it.
 			" && touch -d @946684800 " + driverJar,
+		// The JUnit runner repository mode runs in place of JUnitCore
+		// (testlog.Instrument), an agent too (its manifest).
+		"javac -encoding UTF-8 -proc:none -cp " + junitJar + " -d /tmp/selfrepair-junit " + libDir + "/src/junit/selfrepair/junit/*.java" +
+			" && printf 'Premain-Class: selfrepair.junit.Report\\n' >/tmp/selfrepair-junit.mf" +
+			" && jar --create --file " + testlog.JUnitListener + " --manifest /tmp/selfrepair-junit.mf -C /tmp/selfrepair-junit ." +
+			" && rm -rf /tmp/selfrepair-junit /tmp/selfrepair-junit.mf && touch -d @946684800 " + testlog.JUnitListener,
 		// Compile every warm-up program, the broken ones too (the error
 		// paths' classes), in one JVM that archives what it loaded.
 		shellJoin(replaceArchive(compileCommand(), javacArchive)) + " --warm -- " + strings.Join(javacOptions("/tmp/selfrepair-warm"), " ") +

@@ -37,6 +37,13 @@ type Plan struct {
 // writes one.
 const ReportFile = "selfrepair-report.xml"
 
+// JUnitListener is the jar of the JUnit 4 runner the java image carries
+// (languages/java builds it): JUnitCore's command line and text, plus
+// each test's result as JUnit XML in the file its system property
+// selfrepair.junit.report names. It is also a Java agent that does
+// nothing, so that -javaagent puts it on any java command's class path.
+const JUnitListener = "/usr/lib/selfrepair/java/junit-report.jar"
+
 // The runners recognised in a command: the program, then its first words.
 var (
 	pytestRe   = regexp.MustCompile(`(^|[\s;&|(])(py\.test|pytest|python3?\s+-m\s+pytest)(\s|$)`)
@@ -44,11 +51,13 @@ var (
 	nodeRe     = regexp.MustCompile(`(^|[\s;&|(])node\s+--test(\s|$)`)
 	unittestRe = regexp.MustCompile(`(^|[\s;&|(])python3?\s+-m\s+unittest(\s|$)`)
 	cargoRe    = regexp.MustCompile(`(^|[\s;&|(])cargo\s+test(\s|$)`)
+	junitRe    = regexp.MustCompile(`(^|[\s;&|(])java\s.*\borg\.junit\.runner\.JUnitCore(\s|$)`)
 )
 
 // Instrument makes the plan for a test command. pytest is told by its
 // environment to write JUnit XML (wherever it sits in the command); go test
 // gets -json, node --test the TAP reporter and python -m unittest -v;
+// java's org.junit.runner.JUnitCore becomes JUnitListener's runner;
 // cargo test's text is read as it is. Any other command is judged by its exit status alone.
 func Instrument(cmd string) Plan {
 	switch {
@@ -73,6 +82,10 @@ func Instrument(cmd string) Plan {
 			c = insertAfter(unittestRe, cmd, " -v")
 		}
 		return Plan{Runner: "unittest", Command: c, Format: FormatUnittest}
+	case junitRe.MatchString(cmd):
+		return Plan{Runner: "JUnitCore", Command: strings.ReplaceAll(cmd, "org.junit.runner.JUnitCore", "selfrepair.junit.Report"),
+			Format: FormatJUnit, Report: ReportFile,
+			Env: map[string]string{"JDK_JAVA_OPTIONS": "-javaagent:" + JUnitListener + " -Dselfrepair.junit.report=/tmp/" + ReportFile}}
 	case cargoRe.MatchString(cmd):
 		return Plan{Runner: "cargo test", Command: cmd, Format: FormatLibtest}
 	}

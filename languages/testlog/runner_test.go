@@ -16,6 +16,8 @@ func TestInstrument(t *testing.T) {
 		{"cargo test --offline", "cargo test", "cargo test --offline", FormatLibtest},
 		{"python3 -m unittest discover -s tests", "unittest", "python3 -m unittest -v discover -s tests", FormatUnittest},
 		{"python -m unittest -v", "unittest", "python -m unittest -v", FormatUnittest},
+		{"javac -d /tmp/c *.java && java -cp /tmp/c:/usr/share/java/junit4.jar org.junit.runner.JUnitCore a.ATest", "JUnitCore",
+			"javac -d /tmp/c *.java && java -cp /tmp/c:/usr/share/java/junit4.jar selfrepair.junit.Report a.ATest", FormatJUnit},
 		{"make check", "", "make check", FormatExit},
 		{"npm test", "", "npm test", FormatExit},
 		{"gotest", "", "gotest", FormatExit},
