@@ -8,9 +8,9 @@
 // task with the task's tests, assembled from the `prompt` (with its
 // documentation) as bigcode-evaluation-harness's humanevalpack task does,
 // but split into a source file and a test file whose runner reports each
-// test (pytest, node --test, go test -json, libtest). "quixbugs" is the
-// Python half of QuixBugs, laid out as upstream's repository is. The Java
-// half needs JUnit 4, which the java image lacks: Load says so.
+// test (pytest, node --test, go test -json, libtest). "quixbugs" is
+// QuixBugs' Python and Java programs, laid out as upstream's repository
+// is, with their pytest and JUnit 4 tests.
 //
 // The commands assume what repository mode gives them: the language's
 // image (selfrepair/<lang>:bookworm), the repository copied to /work and
@@ -25,7 +25,6 @@ package bugs
 import (
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -53,8 +52,7 @@ type Task struct {
 }
 
 // Languages are the languages of a set, in the languages registry's
-// names; nil for an unknown set. QuixBugs' Java half is listed although
-// Load refuses it (see Load).
+// names; nil for an unknown set.
 func Languages(set string) []string {
 	switch set {
 	case HumanEvalFix:
@@ -68,9 +66,8 @@ func Languages(set string) []string {
 // Load reads the tasks of one language of a set from dataDir (the shared
 // datasets folder: humanevalpack/ and quixbugs/ in it), in the dataset's
 // order. set is "humanevalfix" (python, javascript, go, cpp, java, rust:
-// 164 tasks each) or "quixbugs" (python: 40 programs). QuixBugs' Java
-// programs are tested with JUnit 4, which the java image does not have:
-// Load returns an error saying so. Errors are one line.
+// 164 tasks each) or "quixbugs" (python and java: 40 programs each).
+// Errors are one line.
 func Load(dataDir, set, language string) ([]Task, error) {
 	switch set {
 	case HumanEvalFix:
@@ -84,10 +81,9 @@ func Load(dataDir, set, language string) ([]Task, error) {
 		case "python":
 			return loadQuixBugsPython(filepath.Join(dataDir, "quixbugs"))
 		case "java":
-			return nil, errors.New("bugs: quixbugs java needs JUnit 4 and hamcrest, which the java image (selfrepair/java:bookworm) does not have " +
-				"(Debian bookworm's junit4 and libhamcrest-java packages would provide them)")
+			return loadQuixBugsJava(filepath.Join(dataDir, "quixbugs"))
 		}
-		return nil, fmt.Errorf("bugs: %s has no language %q (it has python)", set, language)
+		return nil, fmt.Errorf("bugs: %s has no language %q (it has python, java)", set, language)
 	}
 	return nil, fmt.Errorf("bugs: unknown set %q (known: %s, %s)", set, HumanEvalFix, QuixBugs)
 }

@@ -20,7 +20,7 @@ var sets = []struct {
 }{
 	{HumanEvalFix, "python", 164}, {HumanEvalFix, "javascript", 164}, {HumanEvalFix, "go", 164},
 	{HumanEvalFix, "cpp", 164}, {HumanEvalFix, "java", 164}, {HumanEvalFix, "rust", 164},
-	{QuixBugs, "python", 40},
+	{QuixBugs, "python", 40}, {QuixBugs, "java", 40},
 }
 
 func load(t *testing.T, set, language string) []Task {
@@ -87,7 +87,6 @@ func TestLoad(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	for _, c := range []struct{ set, language, want string }{
-		{QuixBugs, "java", "JUnit 4"},
 		{HumanEvalFix, "cobol", `no language "cobol"`},
 		{QuixBugs, "go", `no language "go"`},
 		{"defects4j", "java", `unknown set "defects4j"`},
@@ -125,6 +124,9 @@ func TestLayouts(t *testing.T) {
 		{"Rust/0", "src/main.rs", "\n#[cfg(test)]\nmod tests;\n"},
 		{"Rust/0", "src/tests.rs", "use super::*;\n\n#[test]\nfn test_has_close_elements() {\n"},
 		{"quixbugs/python/bitcount", "python_testcases/test_bitcount.py", "\nfrom python_programs.bitcount import bitcount\n"},
+		{"quixbugs/java/bitcount", "java_programs/BITCOUNT.java", "package java_programs;\n"},
+		{"quixbugs/java/bitcount", "java_testcases/junit/BITCOUNT_TEST.java", "java_programs.BITCOUNT.bitcount("},
+		{"quixbugs/java/bitcount", "java_testcases/junit/QuixFixOracleHelper.java", "package java_testcases.junit;"},
 	} {
 		task, ok := byID[c.id]
 		if !ok {

@@ -133,3 +133,87 @@ func quixBugsTask(name, buggyPath, correctPath, testPath string, jsonPath *strin
 	slices.Sort(t.Tests)
 	return t, nil
 }
+
+// quixBugsJavaSupport are the shared files of the Java programs that the
+// repositories hold: the graph classes and the buggy side's oracle helper
+// (correct_java_programs/ and crt_program/ are left out).
+var quixBugsJavaSupport = []string{"java_programs/Node.java", "java_programs/WeightedEdge.java", "java_testcases/junit/QuixFixOracleHelper.java"}
+
+// quixBugsJUnit is the class path of QuixBugs' JUnit 4 tests in the java
+// image: Debian's junit4 and libhamcrest-java.
+const quixBugsJUnit = "/usr/share/java/junit4.jar:/usr/share/java/hamcrest.jar"
+
+// loadQuixBugsJava reads quixbugs_java.jsonl.gz and its support file from
+// dir. A program's repository is laid out as upstream's: the buggy
+// java_programs/<C>.java with Node.java and WeightedEdge.java beside it,
+// and its JUnit 4 test class in java_testcases/junit/ with the oracle
+// helper; Fixed holds the correct program, moved into the package
+// java_programs (upstream keeps it in correct_java_programs). The command
+// compiles them and runs the test class with JUnitCore, as the data README
+// says upstream's were verified.
+func loadQuixBugsJava(dir string) ([]Task, error) {
+	supportPath := filepath.Join(dir, "quixbugs_java_support.json")
+	data, err := os.ReadFile(supportPath)
+	if err != nil {
+		return nil, fmt.Errorf("bugs: %v", err)
+	}
+	var support struct {
+		Files map[string]string `json:"files"`
+	}
+	if err := json.Unmarshal(data, &support); err != nil {
+		return nil, fmt.Errorf("bugs: %s: %v", supportPath, err)
+	}
+	for _, f := range quixBugsJavaSupport {
+		if support.Files[f] == "" {
+			return nil, fmt.Errorf("bugs: %s lacks %s", supportPath, f)
+		}
+	}
+	file := filepath.Join(dir, "quixbugs_java.jsonl.gz")
+	var out []Task
+	err = readGzipJSONL(file, func(n int, raw json.RawMessage) error {
+		var r struct {
+			Name        string            `json:"name"`
+			ClassName   string            `json:"class_name"`
+			BuggyPath   string            `json:"buggy_path"`
+			CorrectPath string            `json:"correct_path"`
+			TestPath    string            `json:"test_path"`
+			TestClass   string            `json:"test_class"`
+			Files       map[string]string `json:"files"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("bugs: %s: row %d: %v", file, n, err)
+		}
+		buggy, correct, test := r.Files[r.BuggyPath], r.Files[r.CorrectPath], r.Files[r.TestPath]
+		if r.Name == "" || r.BuggyPath != "java_programs/"+r.ClassName+".java" || buggy == "" || correct == "" || test == "" || r.TestClass == "" {
+			return fmt.Errorf("bugs: %s: row %d (%s): want the buggy java_programs/%s.java, the correct program, the tests and their class",
+				file, n, r.Name, r.ClassName)
+		}
+		fixed, ok := strings.CutPrefix(correct, "package correct_java_programs;")
+		if !ok {
+			return fmt.Errorf("bugs: %s: row %d (%s): %s is not in the package correct_java_programs", file, n, r.Name, r.CorrectPath)
+		}
+		t := Task{
+			ID:       "quixbugs/java/" + r.Name,
+			Set:      QuixBugs,
+			Language: "java",
+			Files:    map[string]string{r.BuggyPath: buggy, r.TestPath: test},
+			Fixed:    map[string]string{r.BuggyPath: "package java_programs;" + fixed},
+			Tests:    []string{r.TestPath},
+			Test: "javac -encoding UTF-8 -nowarn -d /tmp/classes -cp " + quixBugsJUnit + " java_programs/*.java java_testcases/junit/*.java" +
+				" && java -cp /tmp/classes:" + quixBugsJUnit + " org.junit.runner.JUnitCore " + r.TestClass,
+		}
+		for _, f := range quixBugsJavaSupport {
+			t.Files[f] = support.Files[f]
+			if strings.HasPrefix(f, "java_testcases/") {
+				t.Tests = append(t.Tests, f)
+			}
+		}
+		slices.Sort(t.Tests)
+		out = append(out, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
