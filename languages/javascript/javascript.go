@@ -51,9 +51,11 @@ func New() Language {
 	}}
 }
 
-// Packages are the Debian packages of the JavaScript image: node, and the
-// md5 module that JavaScript/162's require('js-md5') resolves to.
-func Packages() []string { return []string{"nodejs", "node-blueimp-md5"} }
+// Packages are the Debian packages of the JavaScript image: node, the
+// md5 module that JavaScript/162's require('js-md5') resolves to, and
+// jest (29.3.1, /usr/bin/jest), the test runner that repository mode
+// reads per test (testlog.Jest) when a repository's test command runs it.
+func Packages() []string { return []string{"nodejs", "node-blueimp-md5", "jest"} }
 
 // Recipe is the image: Debian's nodejs, the driver, a js-md5 shim on
 // NODE_PATH, and a startup snapshot of node's bootstrap built in the image.

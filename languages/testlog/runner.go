@@ -9,12 +9,13 @@ import (
 type Format string
 
 const (
-	FormatJUnit    Format = "junit"    // a JUnit XML file (Plan.Report)
-	FormatGoTest   Format = "go-json"  // go test -json on stdout
-	FormatTAP      Format = "tap"      // TAP on stdout
-	FormatLibtest  Format = "libtest"  // Rust's test harness on stdout
-	FormatUnittest Format = "unittest" // Python's unittest -v on stderr
-	FormatExit     Format = "exit"     // none: the exit status is the only result
+	FormatJUnit    Format = "junit"     // a JUnit XML file (Plan.Report)
+	FormatGoTest   Format = "go-json"   // go test -json on stdout
+	FormatTAP      Format = "tap"       // TAP on stdout
+	FormatLibtest  Format = "libtest"   // Rust's test harness on stdout
+	FormatUnittest Format = "unittest"  // Python's unittest -v on stderr
+	FormatJest     Format = "jest-json" // jest's --json results (Plan.Report)
+	FormatExit     Format = "exit"      // none: the exit status is the only result
 )
 
 // ExitCase is the name of the one test of a FormatExit run: the command.
@@ -52,13 +53,17 @@ var (
 	unittestRe = regexp.MustCompile(`(^|[\s;&|(])python3?\s+-m\s+unittest(\s|$)`)
 	cargoRe    = regexp.MustCompile(`(^|[\s;&|(])cargo\s+test(\s|$)`)
 	junitRe    = regexp.MustCompile(`(^|[\s;&|(])java\s.*\borg\.junit\.runner\.JUnitCore(\s|$)`)
+	// jest where a command starts (after variable assignments, npx, yarn,
+	// pnpm [exec] or npm exec), by name or by a path that ends in it.
+	jestRe = regexp.MustCompile(`(^|[;&|(])\s*(\w+=\S*\s+)*((npx|yarn|pnpm(\s+exec)?|npm\s+exec(\s+--)?)\s+(-\S+\s+)*)?(\S*/)?jest(\s|$)`)
 )
 
 // Instrument makes the plan for a test command. pytest is told by its
 // environment to write JUnit XML (wherever it sits in the command); go test
 // gets -json, node --test the TAP reporter and python -m unittest -v;
 // java's org.junit.runner.JUnitCore becomes JUnitListener's runner;
-// cargo test's text is read as it is. Any other command is judged by its exit status alone.
+// cargo test's text is read as it is; jest gets --ci and writes its --json
+// results to JestReportFile. Any other command is judged by its exit status alone.
 func Instrument(cmd string) Plan {
 	switch {
 	case pytestRe.MatchString(cmd):
@@ -88,6 +93,15 @@ func Instrument(cmd string) Plan {
 			Env: map[string]string{"JDK_JAVA_OPTIONS": "-javaagent:" + JUnitListener + " -Dselfrepair.junit.report=/tmp/" + ReportFile}}
 	case cargoRe.MatchString(cmd):
 		return Plan{Runner: "cargo test", Command: cmd, Format: FormatLibtest}
+	case jestRe.MatchString(cmd):
+		flags := " --outputFile=/tmp/" + JestReportFile
+		if !strings.Contains(cmd, "--json") {
+			flags = " --json" + flags
+		}
+		if !strings.Contains(cmd, "--ci") {
+			flags = " --ci" + flags
+		}
+		return Plan{Runner: "jest", Command: insertAfter(jestRe, cmd, flags), Format: FormatJest, Report: JestReportFile}
 	}
 	return Plan{Command: cmd, Format: FormatExit}
 }
@@ -121,6 +135,11 @@ func (p Plan) Read(report, stdout, stderr []byte, exitCode int) (Log, error) {
 		return Libtest(append(append([]byte(nil), stdout...), stderr...))
 	case FormatUnittest:
 		return Unittest(append(append([]byte(nil), stdout...), stderr...))
+	case FormatJest:
+		if len(report) == 0 {
+			return Log{Errors: errorsOf(stdout, stderr, "jest wrote no report")}, nil
+		}
+		return Jest(report)
 	}
 	c := Case{Name: ExitCase, Status: Passed}
 	if exitCode != 0 {
