@@ -76,8 +76,10 @@ test-short:
 
 # Every HumanEvalFix task in every language and every QuixBugs program,
 # fixed by `fix` against the simulator (make test fixes a sample).
+# make fix-all FIX=quixbugs/java,humanevalfix/go: only those sets' languages.
+FIX ?= 1
 fix-all: deps images
-	SELFREPAIR_FIX_ALL=1 $(GO) test -count=1 -timeout 600m -run '^TestBugs$$' -v ./agent/fix
+	SELFREPAIR_FIX_ALL=$(FIX) $(GO) test -count=1 -timeout 600m -run '^TestBugs$$' -v ./agent/fix
 
 # The host's pytest is the baseline of repository mode's round overhead.
 bench: images

@@ -23,7 +23,9 @@ import (
 // dataDir is the shared datasets folder, seen from this package.
 var dataDir = filepath.Join("..", "..", "..", "shared", "datasets")
 
-// allEnv runs every task of TestBugs (make fix-all); else a sample.
+// allEnv runs every task of TestBugs (make fix-all) when it is 1, or
+// every task of the set/language pairs it lists (quixbugs/java,
+// humanevalfix/rust) and no other; unset, a sample of each.
 const allEnv = "SELFREPAIR_FIX_ALL"
 
 // sample is how many tasks of each HumanEvalFix language make test fixes
@@ -43,10 +45,14 @@ func sample(set, lang string) int {
 // clean clone and its tests pass there, and the user's tree is untouched.
 func TestBugs(t *testing.T) {
 	needDocker(t)
-	all := os.Getenv(allEnv) != ""
+	only := os.Getenv(allEnv)
+	all := only != ""
 	var jobs []bugs.Task
 	for _, set := range []string{bugs.HumanEvalFix, bugs.QuixBugs} {
 		for _, lang := range bugs.Languages(set) {
+			if all && only != "1" && !slices.Contains(strings.Split(only, ","), set+"/"+lang) {
+				continue
+			}
 			ts, err := bugs.Load(dataDir, set, lang)
 			if err != nil {
 				t.Fatal(err)
