@@ -51,11 +51,13 @@ func New() Language {
 	}}
 }
 
-// Packages are the Debian packages of the JavaScript image: node, the
-// md5 module that JavaScript/162's require('js-md5') resolves to, and
-// jest (29.3.1, /usr/bin/jest), the test runner that repository mode
-// reads per test (testlog.Jest) when a repository's test command runs it.
-func Packages() []string { return []string{"nodejs", "node-blueimp-md5", "jest"} }
+// Packages are the Debian packages of the JavaScript image: node, and the
+// md5 module that JavaScript/162's require('js-md5') resolves to. (Not
+// Debian's jest: its ~280 dependencies land in /usr/share/nodejs, on node's
+// global module path: every program could then require lodash, chalk,
+// react and some 790 other modules, and a require('lodash') would no
+// longer be an import error.)
+func Packages() []string { return []string{"nodejs", "node-blueimp-md5"} }
 
 // Recipe is the image: Debian's nodejs, the driver, a js-md5 shim on
 // NODE_PATH, and a startup snapshot of node's bootstrap built in the image.
