@@ -424,6 +424,30 @@ class Worker:
                     pass
 
 
+def quietly(argv, stdin, why):
+    """Runs a tool of the job's set-up (cp, tar) as the worker, its output
+    kept in memory rather than written to the job's pipes: nobody reads
+    those yet (the supervisor is still feeding the archive), and a tool
+    that writes more than a pipe holds would wait for ever. True when it
+    succeeded; else why and the start of its output go to stderr."""
+    out = os.memfd_create("selfrepair-setup", os.MFD_CLOEXEC)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if stdin is not None:
+                os.dup2(stdin, 0)
+            os.dup2(out, 1)
+            os.dup2(out, 2)
+            os.execvp(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, st = os.waitpid(pid, 0)
+    if st != 0:
+        os.write(2, why + b"\n" + os.pread(out, 4096, 0))
+    os.close(out)
+    return st == 0
+
+
 def worker(job_r, rpc_w, status_w, out_w, err_w):
     try:
         # The zygote holds only 0-2 (/dev/null) and its socket, which the
@@ -455,29 +479,14 @@ def worker(job_r, rpc_w, status_w, out_w, err_w):
         if base:
             # The image's prepared folder (a setup step's), copied as this
             # uid: the job may change its copy, never the image.
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    os.execvp("cp", ["cp", "-R", "--preserve=mode,timestamps,links", "--", base + "/.", WORKDIR + "/"])
-                finally:
-                    os._exit(127)
-            _, st = os.waitpid(pid, 0)
-            if st != 0:
-                os.write(2, b"sandbox: cannot copy the job's base folder\n")
+            if not quietly(["cp", "-R", "--preserve=mode,timestamps,links", "--", base + "/.", WORKDIR + "/"], None,
+                           b"sandbox: cannot copy the job's base folder"):
                 os._exit(122)
         if msg.get("archive"):
             # A tar stream follows the message on the same pipe: tar unpacks
             # it, as this uid, into the working directory.
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    os.dup2(job_r, 0)
-                    os.execvp("tar", ["tar", "-x", "-p", "--no-same-owner", "-f", "-", "-C", WORKDIR])
-                finally:
-                    os._exit(127)
-            _, st = os.waitpid(pid, 0)
-            if st != 0:
-                os.write(2, b"sandbox: cannot unpack the job's archive\n")
+            if not quietly(["tar", "-x", "-p", "--no-same-owner", "-f", "-", "-C", WORKDIR], job_r,
+                           b"sandbox: cannot unpack the job's archive"):
                 os._exit(122)
         for name, b64 in msg.get("files", {}).items():
             path = safe_path(name)

@@ -593,9 +593,31 @@ func tarOf(t *testing.T, files map[string]string) []byte {
 	return buf.Bytes()
 }
 
+// noisyTar is an archive of n small files dated a day ahead.
+func noisyTar(t *testing.T, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	ahead := time.Now().Add(24 * time.Hour)
+	for i := range n {
+		data := []byte("x\n")
+		if err := tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("f%04d", i), Mode: 0o644, Size: int64(len(data)), ModTime: ahead}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // testArchiveAndCollect: a job's archive is unpacked into its working
-// directory (modes and links kept, Files written over it), however large;
-// a broken archive fails that job alone; Collect brings back the regular
+// directory (modes and links kept, Files written over it), however large
+// and however much tar says while unpacking it; a broken archive fails
+// that job alone; Collect brings back the regular
 // files the job left in /tmp and nothing a link points to.
 func testArchiveAndCollect(t *testing.T, b sandbox.Backend, _ Options) {
 	lim := sandbox.Limits{Timeout: 5 * time.Second, OutputLimit: 1 << 16, ScratchSize: 256 << 20}
@@ -643,6 +665,15 @@ echo '<testsuite/>' > /tmp/report.xml; ln -s /etc/passwd /tmp/evil; mkdir /tmp/d
 			}
 			if res.OK() || !strings.Contains(string(res.Stderr), "cannot unpack") {
 				t.Errorf("a broken archive: %s, stderr %q", res.Summary(), res.Stderr)
+			}
+			// tar warns of every file's time stamp in the future: more
+			// than a pipe holds, written while the archive still arrives.
+			res, err = sb.Run(ctx, sandbox.Job{Archive: noisyTar(t, 3000), Argv: []string{"sh", "-c", "ls | wc -l"}, Limits: lim})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OK() || string(res.Stdout) != "3000\n" || len(res.Stderr) > 0 {
+				t.Errorf("an archive tar warns about: %s, stdout %q, stderr %.200q", res.Summary(), res.Stdout, res.Stderr)
 			}
 			// The next job starts clean, and the stream is still in step.
 			res, err = sb.Run(ctx, sandbox.Job{Argv: []string{"sh", "-c", "ls -A /work /tmp | grep -v :$ | grep . || echo clean"}, Limits: lim})
