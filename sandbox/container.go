@@ -303,44 +303,73 @@ func (b *box) run(ctx context.Context, eng Backend, job Job, l Limits) (res *Res
 	}
 	b.jobs++
 	start := time.Now()
-	if _, err := b.att.Stdin.Write(data); err != nil {
-		return nil, false, &Error{Op: "send job", Err: err}
-	}
-	if len(job.Archive) > 0 {
-		if _, err := b.att.Stdin.Write(job.Archive); err != nil {
-			return nil, false, &Error{Op: "send job's archive", Err: err}
-		}
-	}
 	backstop := l.wallBound() + 15*time.Second
 	if len(job.Build) > 0 {
 		backstop += l.BuildTimeout
 	}
+	// The archive's transfer counts too, at 8 MiB/s or better.
+	backstop += time.Duration(len(job.Archive)>>23) * time.Second
 	timer := time.NewTimer(backstop)
 	defer timer.Stop()
-	select {
-	case line, ok := <-b.lines:
-		if !ok {
-			return b.lost(ctx, eng, start)
+	// The job is sent while its result is awaited: a container that stops
+	// reading its input is stopped by the same bounds as one that does not
+	// answer.
+	sent := make(chan error, 1)
+	go func() {
+		if _, err := b.att.Stdin.Write(data); err != nil {
+			sent <- &Error{Op: "send job", Err: err}
+			return
 		}
-		var w wireResult
-		if err := json.Unmarshal(line, &w); err != nil {
-			return nil, false, &Error{Op: "read result", Err: err}
+		if len(job.Archive) > 0 {
+			if _, err := b.att.Stdin.Write(job.Archive); err != nil {
+				sent <- &Error{Op: "send job's archive", Err: err}
+				return
+			}
 		}
-		res, err := w.result()
-		if err != nil {
-			return nil, false, err
+		sent <- nil
+	}()
+	for {
+		select {
+		case err := <-sent:
+			if err != nil {
+				return nil, false, err
+			}
+			sent = nil
+			continue
+		case line, ok := <-b.lines:
+			if !ok {
+				return b.lost(ctx, eng, start)
+			}
+			if sent != nil {
+				// The supervisor reads the whole job before it answers.
+				if err := <-sent; err != nil {
+					return nil, false, err
+				}
+			}
+			return b.result(line, start)
+		case <-timer.C:
+			// The supervisor itself did not answer: kill the whole container.
+			return &Result{Status: StatusTimeout, Message: "the sandbox did not answer in time and was killed",
+				Total: time.Since(start), Run: time.Since(start), Container: b.id}, false, nil
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
 		}
-		res.Total = time.Since(start)
-		res.Container = b.id
-		reusable = w.Clean && res.Status != StatusTimeout && res.Status != StatusMemory
-		return res, reusable, nil
-	case <-timer.C:
-		// The supervisor itself did not answer: kill the whole container.
-		return &Result{Status: StatusTimeout, Message: "the sandbox did not answer in time and was killed",
-			Total: time.Since(start), Run: time.Since(start), Container: b.id}, false, nil
-	case <-ctx.Done():
-		return nil, false, ctx.Err()
 	}
+}
+
+// result reads the supervisor's answer to a job sent at start.
+func (b *box) result(line []byte, start time.Time) (*Result, bool, error) {
+	var w wireResult
+	if err := json.Unmarshal(line, &w); err != nil {
+		return nil, false, &Error{Op: "read result", Err: err}
+	}
+	res, err := w.result()
+	if err != nil {
+		return nil, false, err
+	}
+	res.Total = time.Since(start)
+	res.Container = b.id
+	return res, w.Clean && res.Status != StatusTimeout && res.Status != StatusMemory, nil
 }
 
 // lost explains a container that died during a job.
