@@ -21,8 +21,10 @@ import (
 func (s *Snapshot) Tar(w io.Writer, changed map[string][]byte) error {
 	tw := tar.NewWriter(w)
 	// Files carry the time of the copy, as a checkout would: build tools
-	// that compare times see sources newer than nothing they built.
-	mtime := time.Now()
+	// that compare times see sources newer than nothing they built. Whole
+	// seconds: a header rounds to the nearest one, and a time up to half a
+	// second ahead makes tar warn of a time stamp in the future.
+	mtime := time.Now().Truncate(time.Second)
 	done := make(map[string]bool, len(changed))
 	for _, f := range s.Files {
 		if c, ok := changed[f.Path]; ok {
@@ -30,7 +32,7 @@ func (s *Snapshot) Tar(w io.Writer, changed map[string][]byte) error {
 			if c == nil {
 				continue
 			}
-			if err := writeEntry(tw, f.Path, int64(f.Mode.Perm()), c); err != nil {
+			if err := writeEntry(tw, f.Path, int64(f.Mode.Perm()), c, mtime); err != nil {
 				return err
 			}
 			continue
@@ -60,7 +62,7 @@ func (s *Snapshot) Tar(w io.Writer, changed map[string][]byte) error {
 	}
 	for _, p := range sortedKeys(changed) {
 		if c := changed[p]; !done[p] && c != nil {
-			if err := writeEntry(tw, p, 0o644, c); err != nil {
+			if err := writeEntry(tw, p, 0o644, c, mtime); err != nil {
 				return err
 			}
 		}
@@ -68,8 +70,8 @@ func (s *Snapshot) Tar(w io.Writer, changed map[string][]byte) error {
 	return tw.Close()
 }
 
-func writeEntry(tw *tar.Writer, name string, mode int64, data []byte) error {
-	if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: mode, Size: int64(len(data)), ModTime: time.Now()}); err != nil {
+func writeEntry(tw *tar.Writer, name string, mode int64, data []byte, mtime time.Time) error {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: mode, Size: int64(len(data)), ModTime: mtime}); err != nil {
 		return err
 	}
 	_, err := io.Copy(tw, bytes.NewReader(data))
