@@ -76,7 +76,7 @@ func Apply(files map[string]string, edits []Edit, opts Options) (changed map[str
 		refuse := func(format string, args ...any) {
 			outcomes = append(outcomes, Outcome{Edit: e, Err: &Refusal{Block: e.Block, Path: e.Path, Reason: fmt.Sprintf(format, args...)}})
 		}
-		p, ok := clean(e.Path)
+		p, ok := CleanPath(e.Path)
 		if !ok {
 			refuse("the path is outside the repository")
 			continue
@@ -115,8 +115,9 @@ func Apply(files map[string]string, edits []Edit, opts Options) (changed map[str
 	return changed, outcomes
 }
 
-// clean is p as a clean slash path inside the repository.
-func clean(p string) (string, bool) {
+// CleanPath is p, a path an edit names, as a clean slash path inside the
+// repository; false when it leaves the repository or names none.
+func CleanPath(p string) (string, bool) {
 	p = strings.ReplaceAll(strings.TrimSpace(p), "\\", "/")
 	if p == "" || path.IsAbs(p) {
 		return "", false

@@ -3,7 +3,6 @@ package fix
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/languages/testlog"
@@ -175,22 +174,4 @@ func better(a, b *rundir.TestRun) bool {
 		return false
 	}
 	return a.TargetsPassing > b.TargetsPassing
-}
-
-// signature identifies a run's failure, to tell when a repair made no
-// progress: the failing tests and their first message lines.
-func signature(r run, tr rundir.TestRun) string {
-	var b strings.Builder
-	b.WriteString(tr.Void)
-	for _, id := range append(append([]string(nil), tr.Failing...), tr.Broken...) {
-		b.WriteString("\x00" + id)
-		if c, ok := r.case_(id); ok {
-			msg, _, _ := strings.Cut(c.Message, "\n")
-			b.WriteString("\x01" + normalize(msg))
-		}
-	}
-	for _, e := range r.log.Errors {
-		b.WriteString("\x02" + normalize(e))
-	}
-	return b.String()
 }

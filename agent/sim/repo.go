@@ -65,7 +65,7 @@ func newRepos(rs []Repo) ([]*repoTask, error) {
 		names[r.Name] = true
 		t := &repoTask{name: r.Name, fixed: map[string][]string{}}
 		for p, text := range r.Fixed {
-			cp, ok := cleanPath(p)
+			cp, ok := edit.CleanPath(p)
 			if !ok {
 				return nil, fmt.Errorf("sim: repository task %q: file path %q is not inside the repository", r.Name, p)
 			}
@@ -76,7 +76,7 @@ func newRepos(rs []Repo) ([]*repoTask, error) {
 			t.paths = append(t.paths, cp)
 		}
 		for _, p := range r.Tests {
-			cp, ok := cleanPath(p)
+			cp, ok := edit.CleanPath(p)
 			if !ok {
 				return nil, fmt.Errorf("sim: repository task %q: test path %q is not inside the repository", r.Name, p)
 			}
@@ -89,19 +89,6 @@ func newRepos(rs []Repo) ([]*repoTask, error) {
 	}
 	slices.SortFunc(out, func(a, b *repoTask) int { return strings.Compare(a.name, b.name) })
 	return out, nil
-}
-
-// cleanPath is p as a clean slash path inside a repository.
-func cleanPath(p string) (string, bool) {
-	p = strings.ReplaceAll(strings.TrimSpace(p), "\\", "/")
-	if p == "" || path.IsAbs(p) {
-		return "", false
-	}
-	p = path.Clean(p)
-	if p == "." || p == ".." || strings.HasPrefix(p, "../") {
-		return "", false
-	}
-	return p, true
 }
 
 // splitText splits a file's content into lines without their line ends. A
@@ -154,7 +141,7 @@ func (s *Server) recogniseRepo(msgs []message) *repoRequest {
 			continue // a message with a broken SEARCH block in it (say, quoted feedback)
 		}
 		for _, e := range edits {
-			if p, ok := cleanPath(e.Path); ok && e.Whole {
+			if p, ok := edit.CleanPath(e.Path); ok && e.Whole {
 				if _, seen := shown[p]; !seen {
 					shown[p] = e.Replace
 				}
