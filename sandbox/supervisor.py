@@ -73,6 +73,11 @@ def wall_bound(limit):
 # the judge may take to report once the worker is gone.
 START_TIMEOUT = 30.0
 JUDGE_GRACE = 1.0
+
+# A worker's exit codes before its program starts: it could not read the
+# job (120), start it (121) or unpack its files (122).
+SETUP_EXITS = (120, 121, 122)
+
 # Bounds on what the trusted side reads from the untrusted one.
 STATUS_LIMIT = 1 << 16
 JUDGE_CHANNEL_LIMIT = 16 << 20
@@ -939,6 +944,13 @@ def run_job(seq, w, wpart, jpart, judge, inp=None, alen=0):
             result["exit_code"] = 0  # ended by us after the verdict, not by itself
         if has_build and result.get("build_exit_code", 0) != 0:
             result["message"] = "build failed"
+        elif started is None and result["exit_code"] in SETUP_EXITS:
+            # The worker died setting the job up (its message on stderr):
+            # the sandbox failed, not the program, which never ran.
+            result["status"] = "error"
+            why = bytes(outs[1].buf[result.get("build_output_bytes", 0):]).decode(errors="replace")
+            result["message"] = "the job could not be set up (worker exit %d): %s" % (
+                result["exit_code"], "; ".join(l.strip() for l in why.splitlines() if l.strip())[:400] or "no message")
     if harness and not judge_done:
         # The worker is gone: the judge sees its channel close and reports.
         end = time.monotonic() + JUDGE_GRACE
