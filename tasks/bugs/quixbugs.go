@@ -46,21 +46,9 @@ var quixBugsSupport = []string{"python_testcases/load_testdata.py", "python_test
 // find_first_in_sorted never end some of their tests, so a run of those
 // ends only at the caller's time limit.
 func loadQuixBugsPython(dir string) ([]Task, error) {
-	supportPath := filepath.Join(dir, "quixbugs_python_support.json")
-	data, err := os.ReadFile(supportPath)
+	support, err := readSupport(filepath.Join(dir, "quixbugs_python_support.json"), quixBugsSupport)
 	if err != nil {
-		return nil, fmt.Errorf("bugs: %v", err)
-	}
-	var support struct {
-		Files map[string]string `json:"files"`
-	}
-	if err := json.Unmarshal(data, &support); err != nil {
-		return nil, fmt.Errorf("bugs: %s: %v", supportPath, err)
-	}
-	for _, f := range quixBugsSupport {
-		if support.Files[f] == "" {
-			return nil, fmt.Errorf("bugs: %s lacks %s", supportPath, f)
-		}
+		return nil, err
 	}
 	file := filepath.Join(dir, "quixbugs_python.jsonl.gz")
 	var out []Task
@@ -76,7 +64,7 @@ func loadQuixBugsPython(dir string) ([]Task, error) {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return fmt.Errorf("bugs: %s: row %d: %v", file, n, err)
 		}
-		t, err := quixBugsTask(r.Name, r.BuggyPath, r.CorrectPath, r.TestPath, r.JSONTestPath, r.Files, support.Files)
+		t, err := quixBugsTask(r.Name, r.BuggyPath, r.CorrectPath, r.TestPath, r.JSONTestPath, r.Files, support)
 		if err != nil {
 			return fmt.Errorf("bugs: %s: row %d (%s): %v", file, n, r.Name, err)
 		}
@@ -87,6 +75,27 @@ func loadQuixBugsPython(dir string) ([]Task, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// readSupport reads a support file of QuixBugs' shared files (path to
+// content), which must hold every one of need.
+func readSupport(file string, need []string) (map[string]string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("bugs: %v", err)
+	}
+	var support struct {
+		Files map[string]string `json:"files"`
+	}
+	if err := json.Unmarshal(data, &support); err != nil {
+		return nil, fmt.Errorf("bugs: %s: %v", file, err)
+	}
+	for _, f := range need {
+		if support.Files[f] == "" {
+			return nil, fmt.Errorf("bugs: %s lacks %s", file, f)
+		}
+	}
+	return support.Files, nil
 }
 
 // quixBugsTask makes one program's repository.
@@ -152,21 +161,9 @@ const quixBugsJUnit = "/usr/share/java/junit4.jar:/usr/share/java/hamcrest.jar"
 // compiles them and runs the test class with JUnitCore, as the data README
 // says upstream's were verified.
 func loadQuixBugsJava(dir string) ([]Task, error) {
-	supportPath := filepath.Join(dir, "quixbugs_java_support.json")
-	data, err := os.ReadFile(supportPath)
+	support, err := readSupport(filepath.Join(dir, "quixbugs_java_support.json"), quixBugsJavaSupport)
 	if err != nil {
-		return nil, fmt.Errorf("bugs: %v", err)
-	}
-	var support struct {
-		Files map[string]string `json:"files"`
-	}
-	if err := json.Unmarshal(data, &support); err != nil {
-		return nil, fmt.Errorf("bugs: %s: %v", supportPath, err)
-	}
-	for _, f := range quixBugsJavaSupport {
-		if support.Files[f] == "" {
-			return nil, fmt.Errorf("bugs: %s lacks %s", supportPath, f)
-		}
+		return nil, err
 	}
 	file := filepath.Join(dir, "quixbugs_java.jsonl.gz")
 	var out []Task
@@ -203,7 +200,7 @@ func loadQuixBugsJava(dir string) ([]Task, error) {
 				" && java -cp /tmp/classes:" + quixBugsJUnit + " org.junit.runner.JUnitCore " + r.TestClass,
 		}
 		for _, f := range quixBugsJavaSupport {
-			t.Files[f] = support.Files[f]
+			t.Files[f] = support[f]
 			if strings.HasPrefix(f, "java_testcases/") {
 				t.Tests = append(t.Tests, f)
 			}
