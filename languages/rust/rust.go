@@ -99,25 +99,31 @@ func testFlags() []string {
 		"-A", "warnings", "--error-format=json", "-o", "prog", mainFile)
 }
 
-// cargoManifest builds the crates as upstream declared them (rand 0.8 in
-// place of the 0.4 Debian lacks). regex leaves out perf-literal, whose
-// aho-corasick and memchr Debian packages as optional: they only make
-// some searches faster.
+// cargoManifest builds the crates as upstream declared them.
 const cargoManifest = `[package]
 name = "selfrepair-crates"
 version = "0.1.0"
 edition = "2021"
 
-[dependencies]
-rand = "0.8"
-regex = { version = "1", default-features = false, features = ["std", "unicode", "perf-cache", "perf-dfa", "perf-inline"] }
-md5 = "0.7"
-
+` + CargoDependencies + `
 [profile.dev]
 debug = 0
 `
 
-const cargoConfig = `[source.crates-io]
+// CargoDependencies is the dependencies table of a Cargo.toml for the
+// crates HumanEval-X's Rust declarations import, as the image's Debian
+// registry has them: rand 0.8 in place of the 0.4 Debian lacks, and regex
+// without perf-literal, whose aho-corasick and memchr Debian packages as
+// optional (they only make some searches faster).
+const CargoDependencies = `[dependencies]
+rand = "0.8"
+regex = { version = "1", default-features = false, features = ["std", "unicode", "perf-cache", "perf-dfa", "perf-inline"] }
+md5 = "0.7"
+`
+
+// CargoConfig is a cargo configuration (.cargo/config.toml) that serves
+// crates from the image's Debian registry, offline.
+const CargoConfig = `[source.crates-io]
 replace-with = "debian"
 
 [source.debian]
@@ -149,7 +155,7 @@ func (l Language) Recipe(ref string) sandbox.Recipe {
 	r := l.Runtime.Recipe(ref)
 	r.Files = map[string]string{
 		libDir + "/driver.rs":          driverSource,
-		libDir + "/cargo/config.toml":  cargoConfig,
+		libDir + "/cargo/config.toml":  CargoConfig,
 		libDir + "/crates/Cargo.toml":  cargoManifest,
 		libDir + "/crates/src/main.rs": "fn main() {}\n",
 		libDir + "/probe/" + mainFile:  probe,

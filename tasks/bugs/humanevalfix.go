@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/selfrepair/selfrepair/languages/rust"
 )
 
 // humanEvalPackFiles maps a language to its humanevalpack_<part>.jsonl.gz.
@@ -386,34 +388,16 @@ func javaTask(r humanEvalFixRow) (Task, error) {
 // Rust.
 
 // cargoManifest is the Rust repositories' Cargo.toml: the crates every
-// HumanEval-X declaration imports, as the rust image's Debian registry has
-// them (rand 0.8 for upstream's 0.4; regex without perf-literal, whose
-// crates Debian packages as optional, as languages/rust builds it). The
-// crates are built without debug information: a smaller target dir.
+// HumanEval-X declaration imports, as the rust image has them, built
+// without debug information (a smaller target dir).
 const cargoManifest = `[package]
 name = "solution"
 version = "0.1.0"
 edition = "2021"
 
-[dependencies]
-rand = "0.8"
-regex = { version = "1", default-features = false, features = ["std", "unicode", "perf-cache", "perf-dfa", "perf-inline"] }
-md5 = "0.7"
-
+` + rust.CargoDependencies + `
 [profile.dev.package."*"]
 debug = false
-`
-
-// cargoConfig serves the crates from the Debian registry in the rust
-// image, offline.
-const cargoConfig = `[source.crates-io]
-replace-with = "debian"
-
-[source.debian]
-directory = "/usr/share/cargo/registry"
-
-[net]
-offline = true
 `
 
 // rustTests is a Rust test: its tests module, whose body is group 1.
@@ -431,7 +415,7 @@ func rustTask(r humanEvalFixRow) (Task, error) {
 	return Task{
 		Files: map[string]string{
 			"Cargo.toml":         cargoManifest,
-			".cargo/config.toml": cargoConfig,
+			".cargo/config.toml": rust.CargoConfig,
 			".gitignore":         "/Cargo.lock\n/target/\n",
 			"src/main.rs":        withNewline(r.Prompt+r.BuggySolution) + tail,
 			"src/tests.rs":       unindent(strings.Trim(m[1], "\n")) + "\n",
