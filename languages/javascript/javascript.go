@@ -20,11 +20,12 @@ import (
 // Where the image keeps the trusted files (the root filesystem is
 // read-only at run time, so no job can change them).
 const (
-	libDir     = "/usr/lib/selfrepair/javascript"
-	driverPath = libDir + "/driver.js"
-	blobPath   = libDir + "/startup.blob"
-	snapPath   = libDir + "/snapshot.js"
-	modulesDir = libDir + "/node_modules"
+	libDir       = "/usr/lib/selfrepair/javascript"
+	driverPath   = libDir + "/driver.js"
+	blobPath     = libDir + "/startup.blob"
+	snapPath     = libDir + "/snapshot.js"
+	hideJestPath = libDir + "/hidejest.js"
+	modulesDir   = libDir + "/node_modules"
 )
 
 //go:embed driver.js
@@ -32,6 +33,9 @@ var driverSource string
 
 //go:embed snapshot.js
 var snapshotSource string
+
+//go:embed hidejest.js
+var hideJestSource string
 
 // Language is JavaScript (Node.js 18).
 type Language struct {
@@ -51,21 +55,23 @@ func New() Language {
 	}}
 }
 
-// Packages are the Debian packages of the JavaScript image: node, and the
-// md5 module that JavaScript/162's require('js-md5') resolves to. (Not
-// Debian's jest: its ~280 dependencies land in /usr/share/nodejs, on node's
-// global module path: every program could then require lodash, chalk,
-// react and some 790 other modules, and a require('lodash') would no
-// longer be an import error.)
-func Packages() []string { return []string{"nodejs", "node-blueimp-md5"} }
+// Packages are the Debian packages of the JavaScript image: node, the
+// md5 module that JavaScript/162's require('js-md5') resolves to, and
+// jest (29.3.1, /usr/bin/jest), the test runner repository mode reads per
+// test (testlog.Jest) when a repository's test command runs it. Jest's
+// modules are moved off node's global module path when the image is built
+// (hidejest.js): a program can require what node and md5 bring, not
+// lodash, chalk, react and the ~790 other modules jest depends on.
+func Packages() []string { return []string{"nodejs", "node-blueimp-md5", "jest"} }
 
 // Recipe is the image: Debian's nodejs, the driver, a js-md5 shim on
 // NODE_PATH, and a startup snapshot of node's bootstrap built in the image.
 func (l Language) Recipe(ref string) sandbox.Recipe {
 	r := l.Runtime.Recipe(ref)
 	r.Files = map[string]string{
-		driverPath: driverSource,
-		snapPath:   snapshotSource,
+		driverPath:   driverSource,
+		snapPath:     snapshotSource,
+		hideJestPath: hideJestSource,
 		// HumanEval-X's upstream used js-md5 from npm; Debian's
 		// blueimp-md5 has the same md5(string) → hex API.
 		modulesDir + "/js-md5/index.js": "module.exports = require('blueimp-md5');\n",
@@ -76,6 +82,10 @@ func (l Language) Recipe(ref string) sandbox.Recipe {
 		// once halves that. It is only read at run time.
 		"node --snapshot-blob " + blobPath + " --build-snapshot " + snapPath,
 		"chmod 0644 " + blobPath,
+		"node " + hideJestPath + " nodejs node-blueimp-md5 && rm " + hideJestPath,
+		// Jest runs from its own folder; a program's require of one of its
+		// modules fails as under a plain node.
+		"jest --version >/dev/null && ! node -e \"require('lodash')\" 2>/dev/null",
 		// Fail the build, not the first job, if the shim or the snapshot is broken.
 		"NODE_PATH=" + modulesDir + " node --snapshot-blob " + blobPath + " -e \"if (require('js-md5')('') !== 'd41d8cd98f00b204e9800998ecf8427e') process.exit(1)\"",
 	}
