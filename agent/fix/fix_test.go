@@ -2,16 +2,12 @@ package fix_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,6 +19,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/session"
 	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/sandbox"
+	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
 
 // scripted is an OpenAI-compatible endpoint that gives canned answers in
@@ -63,61 +60,6 @@ func needDocker(t *testing.T) {
 	}
 }
 
-// gitRepo makes a git repository of files with one commit.
-func gitRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git(t, dir, "init", "-q")
-	git(t, dir, "add", "-A")
-	git(t, dir, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init")
-	return dir
-}
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return string(out)
-}
-
-// treeHash hashes every file of a tree, .git included.
-func treeHash(t *testing.T, dir string) string {
-	t.Helper()
-	h := sha256.New()
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		h.Write([]byte(rel + "\x00"))
-		if d.Type().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			h.Write(b)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 var calc = map[string]string{
 	"calc.py": "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n",
 	"test_calc.py": "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n" +
@@ -143,8 +85,8 @@ func config(t testing.TB, dir, url string) fix.Config {
 // to a clean checkout and the user's tree is untouched.
 func TestFixScripted(t *testing.T) {
 	needDocker(t)
-	dir := gitRepo(t, calc)
-	before := treeHash(t, dir)
+	dir := repotest.New(t, calc)
+	before := repotest.TreeHash(t, dir)
 	srv := httptest.NewServer(&scripted{answers: []string{
 		"calc.py\n```python\n<<<<<<< SEARCH\n    return a * b\n=======\n    return b * a\n>>>>>>> REPLACE\n```\n",
 		calcFix,
@@ -160,7 +102,7 @@ func TestFixScripted(t *testing.T) {
 	if !slices.Equal(res.Fix.Targets, []string{"test_calc::test_add"}) || !slices.Equal(res.Fix.Guards, []string{"test_calc::test_mul"}) {
 		t.Errorf("targets %v guards %v", res.Fix.Targets, res.Fix.Guards)
 	}
-	if got := treeHash(t, dir); got != before {
+	if got := repotest.TreeHash(t, dir); got != before {
 		t.Error("the user's tree changed")
 	}
 	patch, err := os.ReadFile(res.Patch)
@@ -168,9 +110,9 @@ func TestFixScripted(t *testing.T) {
 		t.Fatal(err)
 	}
 	clean := t.TempDir()
-	git(t, clean, "clone", "-q", dir, ".")
-	git(t, clean, "apply", "--check", res.Patch)
-	git(t, clean, "apply", res.Patch)
+	repotest.Git(t, clean, "clone", "-q", dir, ".")
+	repotest.Git(t, clean, "apply", "--check", res.Patch)
+	repotest.Git(t, clean, "apply", res.Patch)
 	if b, _ := os.ReadFile(filepath.Join(clean, "calc.py")); !strings.Contains(string(b), "return a + b") {
 		t.Errorf("the patch does not fix calc.py:\n%s", patch)
 	}
@@ -180,7 +122,7 @@ func TestFixScripted(t *testing.T) {
 func TestNothingFailing(t *testing.T) {
 	needDocker(t)
 	files := map[string]string{"calc.py": "def add(a, b):\n    return a + b\n", "test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"}
-	dir := gitRepo(t, files)
+	dir := repotest.New(t, files)
 	s := &scripted{answers: []string{calcFix}}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
@@ -208,7 +150,7 @@ func TestSpoofing(t *testing.T) {
 		{"edit-test-refused", "test_calc.py\n```python\n<<<<<<< SEARCH\n    assert add(2, 3) == 5\n=======\n    assert True\n>>>>>>> REPLACE\n```\n", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := gitRepo(t, calc)
+			dir := repotest.New(t, calc)
 			srv := httptest.NewServer(&scripted{answers: []string{c.answer}})
 			defer srv.Close()
 			cfg := config(t, dir, srv.URL+"/v1")
@@ -237,7 +179,7 @@ func TestBadInput(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	notRepo := t.TempDir()
-	dirty := gitRepo(t, calc)
+	dirty := repotest.New(t, calc)
 	os.WriteFile(filepath.Join(dirty, "calc.py"), []byte("x = 1\n"), 0o644)
 	for _, c := range []struct {
 		name  string
@@ -254,7 +196,7 @@ func TestBadInput(t *testing.T) {
 		{"endpoint down", func(c fix.Config) fix.Config { c.Model.BaseURL = "http://127.0.0.1:9/v1"; return c }, false, "127.0.0.1:9"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := c.cfg(config(t, gitRepo(t, calc), srv.URL+"/v1"))
+			cfg := c.cfg(config(t, repotest.New(t, calc), srv.URL+"/v1"))
 			_, err := fix.Run(context.Background(), cfg)
 			var ue *fix.UsageError
 			if err == nil || errors.As(err, &ue) != c.usage || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
@@ -281,7 +223,7 @@ func TestFlakyQuarantined(t *testing.T) {
 		fmt.Fprintf(&b, "\n\ndef test_flaky_%d():\n    assert hash('flaky %d') %% 2 == 0\n", i, i)
 		flaky = append(flaky, fmt.Sprintf("test_calc::test_flaky_%d", i))
 	}
-	dir := gitRepo(t, map[string]string{"calc.py": calc["calc.py"], "test_calc.py": b.String()})
+	dir := repotest.New(t, map[string]string{"calc.py": calc["calc.py"], "test_calc.py": b.String()})
 	srv := httptest.NewServer(&scripted{answers: []string{"I cannot tell."}})
 	defer srv.Close()
 	cfg := config(t, dir, srv.URL+"/v1")
@@ -315,7 +257,7 @@ func TestSetup(t *testing.T) {
 	files := map[string]string{"calc.py": "from generated import OFFSET\n\n\ndef add(a, b):\n    return a - b + OFFSET\n",
 		"test_calc.py": calc["test_calc.py"]}
 	files["calc.py"] = strings.Replace(files["calc.py"], "\n\n\ndef mul", "", 1) + "\n\ndef mul(a, b):\n    return a * b\n"
-	dir := gitRepo(t, files)
+	dir := repotest.New(t, files)
 	srv := httptest.NewServer(&scripted{answers: []string{"calc.py\n```python\n<<<<<<< SEARCH\n    return a - b + OFFSET\n=======\n    return a + b + OFFSET\n>>>>>>> REPLACE\n```\n"}})
 	defer srv.Close()
 	cfg := config(t, dir, srv.URL+"/v1")

@@ -20,6 +20,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/sandbox"
+	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
 
 // startSim serves the simulator, knowing repos, on a local port; its URL.
@@ -50,7 +51,7 @@ var calcRepo = sim.Repo{Name: "calc", Fixed: map[string]string{"calc.py": string
 func TestFixWithSim(t *testing.T) {
 	needDocker(t)
 	url := startSim(t, sim.Options{Repos: []sim.Repo{calcRepo}, FirstPass: -1})
-	dir := gitRepo(t, calc)
+	dir := repotest.New(t, calc)
 	for seed := range uint64(6) {
 		cfg := config(t, dir, url)
 		cfg.Model.Name, cfg.Seed = sim.DefaultModel, seed
@@ -63,8 +64,8 @@ func TestFixWithSim(t *testing.T) {
 			continue
 		}
 		clean := t.TempDir()
-		git(t, clean, "clone", "-q", dir, ".")
-		git(t, clean, "apply", res.Patch)
+		repotest.Git(t, clean, "clone", "-q", dir, ".")
+		repotest.Git(t, clean, "apply", res.Patch)
 		if b, _ := os.ReadFile(filepath.Join(clean, "calc.py")); string(b) != calcRepo.Fixed["calc.py"] {
 			t.Errorf("seed %d: the patched file is\n%s", seed, b)
 		}
@@ -109,7 +110,7 @@ func TestKillResume(t *testing.T) {
 	needDocker(t)
 	// Repairs fix half the time, so that the fix takes several rounds.
 	url := startSim(t, sim.Options{Repos: []sim.Repo{calcRepo}, FirstPass: -1, RepoRepairRate: 0.3, Latency: 300 * time.Millisecond})
-	dir := gitRepo(t, calc)
+	dir := repotest.New(t, calc)
 	seed := uint64(0)
 	var whole *fix.Result
 	for ; seed < 40; seed++ {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
 
 // dataDir is the shared datasets folder, seen from this package.
@@ -161,16 +163,6 @@ func TestGoFile(t *testing.T) {
 	}
 }
 
-// git runs git in dir and returns its output, trimmed.
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 func TestWrite(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("no git")
@@ -192,7 +184,7 @@ func TestWrite(t *testing.T) {
 			want = append(want, name)
 		}
 		slices.Sort(want)
-		files := strings.Split(git(t, dir, "ls-files", "-z"), "\x00")
+		files := strings.Split(repotest.Git(t, dir, "ls-files", "-z"), "\x00")
 		files = slices.DeleteFunc(files, func(s string) bool { return s == "" })
 		slices.Sort(files)
 		if !slices.Equal(files, want) {
@@ -204,16 +196,16 @@ func TestWrite(t *testing.T) {
 				t.Errorf("%s: %s as written differs (%v)", task.ID, name, err)
 			}
 		}
-		if st := git(t, dir, "status", "--porcelain"); st != "" {
+		if st := repotest.Git(t, dir, "status", "--porcelain"); st != "" {
 			t.Errorf("%s: the tree is not clean: %s", task.ID, st)
 		}
-		if b := git(t, dir, "rev-parse", "--abbrev-ref", "HEAD"); b != "main" {
+		if b := repotest.Git(t, dir, "rev-parse", "--abbrev-ref", "HEAD"); b != "main" {
 			t.Errorf("%s: branch %q, want main", task.ID, b)
 		}
-		if n := git(t, dir, "rev-list", "--count", "HEAD"); n != "1" {
+		if n := repotest.Git(t, dir, "rev-list", "--count", "HEAD"); n != "1" {
 			t.Errorf("%s: %s commits, want 1", task.ID, n)
 		}
-		commits[task.ID] = git(t, dir, "rev-parse", "HEAD")
+		commits[task.ID] = repotest.Git(t, dir, "rev-parse", "HEAD")
 	}
 
 	// The same commit again, whatever the user's git is set to do.
@@ -231,7 +223,7 @@ func TestWrite(t *testing.T) {
 		if err := task.Write(ctx, dir); err != nil {
 			t.Fatal(err)
 		}
-		if c := git(t, dir, "rev-parse", "HEAD"); c != commits[task.ID] {
+		if c := repotest.Git(t, dir, "rev-parse", "HEAD"); c != commits[task.ID] {
 			t.Errorf("%s: commit %s, and %s the first time", task.ID, c, commits[task.ID])
 		}
 	}

@@ -2,15 +2,15 @@ package repo
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
 
 // newRepo makes a git repository with one commit and then changes to its
@@ -18,91 +18,35 @@ import (
 func newRepo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	run(t, dir, "git", "init", "-q")
-	write(t, dir, "src/calc.py", "def add(a, b):\n    return a - b\n")
-	write(t, dir, "README.md", "calc\n")
-	write(t, dir, "old.txt", "to be deleted\n")
-	write(t, dir, ".gitignore", "*.log\nbuild/\n")
-	write(t, dir, "run.sh", "#!/bin/sh\necho hi\n")
+	repotest.Git(t, dir, "init", "-q")
+	repotest.Write(t, dir, "src/calc.py", "def add(a, b):\n    return a - b\n")
+	repotest.Write(t, dir, "README.md", "calc\n")
+	repotest.Write(t, dir, "old.txt", "to be deleted\n")
+	repotest.Write(t, dir, ".gitignore", "*.log\nbuild/\n")
+	repotest.Write(t, dir, "run.sh", "#!/bin/sh\necho hi\n")
 	if err := os.Chmod(filepath.Join(dir, "run.sh"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink("src/calc.py", filepath.Join(dir, "calc-link.py")); err != nil {
 		t.Fatal(err)
 	}
-	run(t, dir, "git", "add", "-A")
-	run(t, dir, "git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
+	repotest.Git(t, dir, "add", "-A")
+	repotest.Git(t, dir, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
 	// The working tree moves on: an uncommitted change, an untracked file,
 	// ignored ones, a deleted file.
-	write(t, dir, "README.md", "calc, changed\n")
-	write(t, dir, "src/new_helper.py", "X = 1\n")
-	write(t, dir, "debug.log", "ignored\n")
-	write(t, dir, "build/out.bin", "ignored\n")
+	repotest.Write(t, dir, "README.md", "calc, changed\n")
+	repotest.Write(t, dir, "src/new_helper.py", "X = 1\n")
+	repotest.Write(t, dir, "debug.log", "ignored\n")
+	repotest.Write(t, dir, "build/out.bin", "ignored\n")
 	if err := os.Remove(filepath.Join(dir, "old.txt")); err != nil {
 		t.Fatal(err)
 	}
 	return dir
 }
 
-func write(t *testing.T, dir, p, content string) {
-	t.Helper()
-	full := filepath.Join(dir, p)
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func run(t *testing.T, dir string, argv ...string) string {
-	t.Helper()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v: %v\n%s", argv, err, out)
-	}
-	return string(out)
-}
-
-// treeHash hashes every file under dir (paths, modes, contents), .git
-// included.
-func treeHash(t *testing.T, dir string) string {
-	t.Helper()
-	h := sha256.New()
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		h.Write([]byte(rel + "\x00" + fi.Mode().String() + "\x00"))
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			l, _ := os.Readlink(p)
-			h.Write([]byte(l))
-		case fi.Mode().IsRegular():
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			h.Write(b)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(h.Sum(nil))
-}
-
 func TestTake(t *testing.T) {
 	dir := newRepo(t)
-	before := treeHash(t, dir)
+	before := repotest.TreeHash(t, dir)
 	s, err := Take(context.Background(), filepath.Join(dir, "src"), t.TempDir(), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -130,11 +74,11 @@ func TestTake(t *testing.T) {
 	if s.Commit == "" || s.Root != dir {
 		t.Errorf("root %s commit %q", s.Root, s.Commit)
 	}
-	if treeHash(t, dir) != before {
+	if repotest.TreeHash(t, dir) != before {
 		t.Error("taking a snapshot changed the user's tree")
 	}
 	// The copy is private: changing the user's tree changes nothing in it.
-	write(t, dir, "src/calc.py", "changed after\n")
+	repotest.Write(t, dir, "src/calc.py", "changed after\n")
 	if b, _ := s.Read("src/calc.py"); string(b) != "def add(a, b):\n    return a - b\n" {
 		t.Errorf("the snapshot follows the tree: %q", b)
 	}
@@ -163,13 +107,13 @@ func TestTakeRefuses(t *testing.T) {
 func TestDiffApplies(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	run(t, dir, "git", "init", "-q")
-	write(t, dir, "src/calc.py", "def add(a, b):\n    return a - b\n")
-	write(t, dir, "src/util.py", "def unused():\n    pass\n")
-	write(t, dir, "data.bin", "\x00\x01\x02binary")
-	write(t, dir, "no-newline.txt", "last line")
-	run(t, dir, "git", "add", "-A")
-	run(t, dir, "git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
+	repotest.Git(t, dir, "init", "-q")
+	repotest.Write(t, dir, "src/calc.py", "def add(a, b):\n    return a - b\n")
+	repotest.Write(t, dir, "src/util.py", "def unused():\n    pass\n")
+	repotest.Write(t, dir, "data.bin", "\x00\x01\x02binary")
+	repotest.Write(t, dir, "no-newline.txt", "last line")
+	repotest.Git(t, dir, "add", "-A")
+	repotest.Git(t, dir, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
 	s, err := Take(ctx, dir, t.TempDir(), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -189,13 +133,13 @@ func TestDiffApplies(t *testing.T) {
 		t.Errorf("Paths = %q", got)
 	}
 	clean := t.TempDir()
-	run(t, clean, "git", "clone", "-q", dir, ".")
+	repotest.Git(t, clean, "clone", "-q", dir, ".")
 	pf := filepath.Join(t.TempDir(), "fix.diff")
 	if err := os.WriteFile(pf, []byte(patch), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run(t, clean, "git", "apply", "--check", pf)
-	run(t, clean, "git", "apply", pf)
+	repotest.Git(t, clean, "apply", "--check", pf)
+	repotest.Git(t, clean, "apply", pf)
 	for p, want := range changed {
 		b, err := os.ReadFile(filepath.Join(clean, filepath.FromSlash(p)))
 		if want == nil {
@@ -223,9 +167,9 @@ func TestModified(t *testing.T) {
 	if got, err := s.Modified(paths); err != nil || len(got) != 0 {
 		t.Fatalf("nothing changed, Modified = %v %v", got, err)
 	}
-	write(t, dir, "src/calc.py", "edited by the user\n")
+	repotest.Write(t, dir, "src/calc.py", "edited by the user\n")
 	os.Remove(filepath.Join(dir, "run.sh"))
-	write(t, dir, "old.txt", "back again\n")
+	repotest.Write(t, dir, "old.txt", "back again\n")
 	got, err := s.Modified(paths)
 	if err != nil || !slices.Equal(got, []string{"src/calc.py", "old.txt", "run.sh"}) {
 		t.Errorf("Modified = %v %v", got, err)

@@ -3,31 +3,14 @@ package cli_test
 import (
 	"context"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/languages/builtin"
+	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
-
-func fixRepo(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		if err := os.WriteFile(filepath.Join(dir, p), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"}} {
-		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v %s", args, err, out)
-		}
-	}
-	return dir
-}
 
 // TestFixExitCodes: fix's summary and exit code for each way it ends.
 func TestFixExitCodes(t *testing.T) {
@@ -67,7 +50,7 @@ func TestFixExitCodes(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			if c.repo != nil {
-				dir = fixRepo(t, c.repo)
+				dir = repotest.New(t, c.repo)
 			}
 			args := append([]string{"fix", "--repo", dir, "--test", "python3 -m pytest -q", "--model", sim.DefaultModel,
 				"--base-url", url, "--api-key", "k", "--no-cache", "--out", filepath.Join(t.TempDir(), "run"), "--timeout", "20s"}, c.extra...)
