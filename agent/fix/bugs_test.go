@@ -18,6 +18,7 @@ import (
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks/bugs"
 	"github.com/selfrepair/selfrepair/tasks/repo"
+	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
 
 // dataDir is the shared datasets folder, seen from this package.
@@ -91,6 +92,7 @@ func TestBugs(t *testing.T) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			start := time.Now()
 			err := fixOne(t, task, url)
 			mu.Lock()
 			defer mu.Unlock()
@@ -103,6 +105,14 @@ func TestBugs(t *testing.T) {
 				failed = append(failed, fmt.Sprintf("%s: %v", task.ID, err))
 			}
 			counts[key] = c
+			if all {
+				// Progress of a long make fix-all (go test -v shows it as it comes).
+				done := 0
+				for _, c := range counts {
+					done += c[1]
+				}
+				t.Logf("%d/%d %s: %s in %.1fs", done, len(jobs), task.ID, map[bool]string{true: "fixed", false: "NOT fixed"}[err == nil], time.Since(start).Seconds())
+			}
 		})
 	}
 	wg.Wait()
@@ -127,7 +137,7 @@ func fixOne(t *testing.T, task bugs.Task, url string) error {
 	if err := task.Write(ctx, dir); err != nil {
 		return err
 	}
-	before := treeHash(t, dir)
+	before := repotest.TreeHash(t, dir)
 	cfg := config(t, dir, url)
 	cfg.Test, cfg.Language, cfg.TestFiles, cfg.Rounds = task.Test, task.Language, task.Tests, 4
 	cfg.Model.Name = sim.DefaultModel
@@ -141,12 +151,12 @@ func fixOne(t *testing.T, task bugs.Task, url string) error {
 	if res.Ending != fix.Fixed {
 		return fmt.Errorf("%s after %d rounds (targets %v)", res.Ending, res.Rounds, res.Fix.Targets)
 	}
-	if treeHash(t, dir) != before {
+	if repotest.TreeHash(t, dir) != before {
 		return fmt.Errorf("the user's tree changed")
 	}
 	clean := t.TempDir()
-	git(t, clean, "clone", "-q", dir, ".")
-	git(t, clean, "apply", res.Patch)
+	repotest.Git(t, clean, "clone", "-q", dir, ".")
+	repotest.Git(t, clean, "apply", res.Patch)
 	return passes(ctx, t, task, clean)
 }
 
