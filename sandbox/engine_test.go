@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/selfrepair/selfrepair/sandbox"
@@ -111,5 +113,31 @@ func TestSetup(t *testing.T) {
 	}
 	if _, err := eng.Image(ctx, ref+"-failed"); !errors.Is(err, sandbox.ErrImageMissing) {
 		t.Errorf("a failing setup made an image: %v", err)
+	}
+}
+
+// TestFailedBuildKeepsImage: a build that fails leaves the image it would
+// have replaced as it was, and nothing half-built under the name or beside it.
+func TestFailedBuildKeepsImage(t *testing.T) {
+	if _, err := exec.LookPath("mmdebstrap"); err != nil {
+		t.Skip("no mmdebstrap")
+	}
+	eng := newDocker(t).(*sandbox.Engine)
+	ref := brokenImage(t, eng) // stands for an image built earlier
+	id := func(ref string) string {
+		out, _ := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", ref).Output()
+		return strings.TrimSpace(string(out))
+	}
+	before := id(ref)
+	r := sandbox.Recipe{Ref: ref, Suite: "bookworm", Packages: []string{"selfrepair-no-such-package"}}
+	err := eng.BuildImage(context.Background(), r, sandbox.BuildDebootstrap, slog.New(slog.DiscardHandler))
+	if err == nil {
+		t.Fatal("a build with a package Debian lacks succeeded")
+	}
+	if got := id(ref); got != before {
+		t.Errorf("%s is now %s, was %s", ref, got, before)
+	}
+	if got := id(ref + "-partial"); got != "" {
+		t.Errorf("the half-built image is left: %s", got)
 	}
 }

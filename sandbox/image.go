@@ -214,16 +214,51 @@ func (e *Engine) buildDebootstrap(ctx context.Context, r Recipe, labels string, 
 			}
 		}
 	}()
-	importErr := e.ImportImage(ctx, stdout, r.Ref, []string{labels, `CMD ["python3"]`})
+	// The stream is imported under a name of its own and named r.Ref only
+	// once mmdebstrap has succeeded: a build that fails half-way leaves the
+	// old image, never a truncated one labelled as current.
+	partial := partialRef(r.Ref)
+	importErr := e.ImportImage(ctx, stdout, partial, []string{labels, `CMD ["python3"]`})
 	io.Copy(io.Discard, stdout)
 	<-done
 	if err := cmd.Wait(); err != nil {
+		e.RemoveImage(context.WithoutCancel(ctx), partial)
 		return fmt.Errorf("mmdebstrap failed: %w: %s", err, lastLine(tail.String()))
 	}
 	if importErr != nil {
+		e.RemoveImage(context.WithoutCancel(ctx), partial)
 		return importErr
 	}
+	if err := e.rename(ctx, partial, r.Ref); err != nil {
+		return err
+	}
 	log.Info("image built", "image", r.Ref)
+	return nil
+}
+
+// partialRef is the name an image is imported under until its build has
+// succeeded.
+func partialRef(ref string) string {
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		return ref + "-partial"
+	}
+	return ref + ":partial"
+}
+
+// rename names the image from as to, in place of the image to named, which
+// goes if nothing uses it, and removes the name from.
+func (e *Engine) rename(ctx context.Context, from, to string) error {
+	old, _, oldErr := e.cli.ImageInspectWithRaw(ctx, to)
+	if err := e.cli.ImageTag(ctx, from, to); err != nil {
+		return &Error{Op: "tag image " + to, Err: err}
+	}
+	if _, err := e.cli.ImageRemove(ctx, from, image.RemoveOptions{}); err != nil {
+		return &Error{Op: "remove image " + from, Err: err}
+	}
+	if oldErr == nil {
+		// Kept while a container still runs from it.
+		e.cli.ImageRemove(ctx, old.ID, image.RemoveOptions{})
+	}
 	return nil
 }
 
