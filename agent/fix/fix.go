@@ -224,6 +224,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		runs = append(runs, r)
 	}
 	f.base = newBaseline(runs)
+	f.base.markWhole(f.paths, f.isTest)
 	f.m = f.manifest()
 	res := &Result{Dir: d.Path(), Fix: *f.m.Fix}
 	f.log.Info("baseline", "targets", len(f.base.targets), "guards", len(f.base.guards), "quarantined", len(f.base.quarantined))
@@ -279,6 +280,7 @@ func Resume(ctx context.Context, dir string, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	f.base = baseline{targets: fx.Targets, guards: fx.Guards, quarantined: fx.Quarantined}
+	f.base.markWhole(f.paths, f.isTest)
 	var past []rundir.Attempt
 	if _, err := rundir.ReadAttempts(ctx, dir, rundir.AllFields, func(_ int, a *rundir.Attempt) error {
 		past = append(past, *a)

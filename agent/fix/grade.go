@@ -3,6 +3,7 @@ package fix
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/languages/testlog"
@@ -57,6 +58,29 @@ func (r run) case_(id string) (testlog.Case, bool) {
 // both (quarantined: never targets, never guards).
 type baseline struct {
 	targets, guards, quarantined []string
+	// whole are the targets that name a test file of the repository: the
+	// runner's name for a file that failed as a whole (see grown).
+	whole map[string]bool
+}
+
+// markWhole finds the targets that name one of the repository's test
+// files, as node --test names a file that did not load (/work/test.js) or
+// pytest a module that did not import (tests.test_calc).
+func (b *baseline) markWhole(paths []string, isTest func(string) bool) {
+	tests := map[string]bool{}
+	for _, p := range paths {
+		if isTest(p) {
+			tests[p] = true
+		}
+	}
+	b.whole = map[string]bool{}
+	for _, id := range b.targets {
+		for _, p := range []string{strings.TrimPrefix(id, "/work/"), strings.ReplaceAll(id, ".", "/") + ".py"} {
+			if tests[p] {
+				b.whole[id] = true
+			}
+		}
+	}
 }
 
 // newBaseline classifies the tests of the baseline runs. ExitCase is a
@@ -130,8 +154,13 @@ func (b baseline) grade(r run) rundir.TestRun {
 			tr.Skipped++
 		}
 	}
+	grown := b.grown(r)
 	for _, id := range b.targets {
-		if st[id] == testlog.Passed {
+		s, reported := st[id]
+		if !reported && grown && b.whole[id] {
+			s = testlog.Passed
+		}
+		if s == testlog.Passed {
 			tr.TargetsPassing++
 		} else {
 			tr.Failing = append(tr.Failing, id)
@@ -157,6 +186,33 @@ func (b baseline) grade(r run) rundir.TestRun {
 		tr.TargetsPassing = 0
 	}
 	return tr
+}
+
+// grown reports whether r ran tests that took the place of a target that
+// failed as a whole: a test file that did not load or a module that did not
+// import, which the runner names as one failing test (node --test names
+// the file, pytest the module). Once it loads, its tests are reported
+// under their own names and the file's name is gone. Such a target, when
+// missing, passes only if no test failed and some test passed that the
+// baseline never reported (the test files are the snapshot's at every
+// run, so new tests can only be theirs).
+func (b baseline) grown(r run) bool {
+	known := make(map[string]bool, len(b.targets)+len(b.guards)+len(b.quarantined))
+	for _, ids := range [][]string{b.targets, b.guards, b.quarantined} {
+		for _, id := range ids {
+			known[id] = true
+		}
+	}
+	grown := false
+	for _, c := range r.log.Cases {
+		switch {
+		case c.Status == testlog.Failed:
+			return false
+		case c.Status == testlog.Passed && !known[c.ID()]:
+			grown = true
+		}
+	}
+	return grown
 }
 
 // fixed reports whether a graded run fixes the repository.

@@ -2,6 +2,7 @@ package fix
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/selfrepair/selfrepair/languages/testlog"
@@ -74,12 +75,48 @@ func TestGrade(t *testing.T) {
 		{"non-zero exit, no failing test", run{log: testlog.Log{Cases: cases("t1", p, "t2", p, "g", p)}, exit: 2, status: "exited"}, false, 0, true, 0},
 		{"a fake pass after a real failure", run{log: testlog.Log{Cases: cases("t1", f, "t1", p, "t2", p, "g", p)}, exit: 1, status: "exited"}, false, 1, false, 0},
 		{"timed out", run{log: testlog.Log{Cases: cases("t1", p, "t2", p, "g", p)}, status: "timeout"}, false, 0, true, 0},
+		// Named tests that go missing while others appear (say, ids
+		// parametrized from the code) have failed.
+		{"new tests in place of named ones", run{log: testlog.Log{Cases: cases("t3", p, "g", p)}, status: "exited"}, false, 0, false, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tr := b.grade(c.r)
 			if got := fixed(tr, len(b.targets)); got != c.fixed || tr.TargetsPassing != c.passing || (tr.Void != "") != c.void || len(tr.Broken) != c.broken {
 				t.Errorf("fixed %v passing %d void %q broken %v; want fixed %v passing %d void %v broken %d",
 					got, tr.TargetsPassing, tr.Void, tr.Broken, c.fixed, c.passing, c.void, c.broken)
+			}
+		})
+	}
+}
+
+// TestGradeWholeFile: a target that is a whole test file (or module)
+// that failed to load passes when the file's own tests take its place and
+// all pass, and in no other case.
+func TestGradeWholeFile(t *testing.T) {
+	p, f, s := "passed", "failed", "skipped"
+	b := baseline{targets: []string{"/work/test.js", "tests.test_calc"}, guards: []string{"other"}}
+	b.markWhole([]string{"test.js", "solution.js", "tests/test_calc.py", "calc.py"}, func(p string) bool { return strings.HasPrefix(p, "test") })
+	if len(b.whole) != 2 {
+		t.Fatalf("whole files %v, want both targets", b.whole)
+	}
+	for _, c := range []struct {
+		name  string
+		r     run
+		fixed bool
+	}{
+		{"the file's tests run and pass", run{log: testlog.Log{Cases: cases("testOddCount", p, "other", p)}, status: "exited"}, true},
+		{"one of them fails", run{log: testlog.Log{Cases: cases("testOddCount", p, "testTwo", f, "other", p)}, exit: 1, status: "exited"}, false},
+		{"the file still fails", run{log: testlog.Log{Cases: cases("/work/test.js", f, "other", p)}, exit: 1, status: "exited"}, false},
+		{"no new test: only the guard ran", run{log: testlog.Log{Cases: cases("other", p)}, status: "exited"}, false},
+		{"the new tests are skipped", run{log: testlog.Log{Cases: cases("testOddCount", s, "other", p)}, status: "exited"}, false},
+		{"the file is reported skipped", run{log: testlog.Log{Cases: cases("/work/test.js", s, "testOddCount", p, "other", p)}, status: "exited"}, false},
+		{"an early exit after a new test", run{log: testlog.Log{Cases: cases("testOddCount", p, "other", p)}, exit: 3, status: "exited"}, false},
+		{"the guard breaks", run{log: testlog.Log{Cases: cases("testOddCount", p)}, status: "exited"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := b.grade(c.r)
+			if got := fixed(tr, len(b.targets)); got != c.fixed {
+				t.Errorf("fixed %v, want %v (%+v)", got, c.fixed, tr)
 			}
 		})
 	}
