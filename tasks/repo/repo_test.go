@@ -106,14 +106,12 @@ func TestTakeRefuses(t *testing.T) {
 // there, byte for byte.
 func TestDiffApplies(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	repotest.Git(t, dir, "init", "-q")
-	repotest.Write(t, dir, "src/calc.py", "def add(a, b):\n    return a - b\n")
-	repotest.Write(t, dir, "src/util.py", "def unused():\n    pass\n")
-	repotest.Write(t, dir, "data.bin", "\x00\x01\x02binary")
-	repotest.Write(t, dir, "no-newline.txt", "last line")
-	repotest.Git(t, dir, "add", "-A")
-	repotest.Git(t, dir, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "first")
+	dir := repotest.New(t, map[string]string{
+		"src/calc.py":    "def add(a, b):\n    return a - b\n",
+		"src/util.py":    "def unused():\n    pass\n",
+		"data.bin":       "\x00\x01\x02binary",
+		"no-newline.txt": "last line",
+	})
 	s, err := Take(ctx, dir, t.TempDir(), 0)
 	if err != nil {
 		t.Fatal(err)
