@@ -28,6 +28,17 @@ func TestEdges(t *testing.T) {
 	if err != nil || len(l.Cases) != 1 || l.Cases[0].Status != Failed || l.Cases[0].Message != "panic: boom" || len(l.Errors) != 0 {
 		t.Errorf("crash in a test: %+v %v", l, err)
 	}
+	// go test -x writes its commands to stderr, read beside the events:
+	// some start with "{", and are text.
+	l, err = GoTest([]byte(`{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"pass","Package":"p","Test":"TestA"}
+{"Action":"pass","Package":"p"}
+WORK=/tmp/go-build1
+{ echo 'packagefile fmt=/tmp/x.a'; } > $WORK/b001/importcfg
+`))
+	if err != nil || len(l.Cases) != 1 || l.Cases[0].Status != Passed || len(l.Errors) != 0 {
+		t.Errorf("go test -x: %+v %v", l, err)
+	}
 	// TODO points are not failures; a plain TAP 13 stream with no names.
 	l, _ = TAP([]byte("TAP version 13\n1..3\nok 1\nnot ok 2 - later # TODO not yet\nnot ok 3 - broken\n"))
 	if len(l.Cases) != 3 || l.Cases[0].Status != Passed || l.Cases[1].Status != Skipped || l.Cases[2].Status != Failed {

@@ -139,7 +139,10 @@ func GoTest(data []byte) (Log, error) {
 	inBuild := false
 	for sc.Scan() {
 		line := sc.Bytes()
-		if len(line) == 0 || line[0] != '{' {
+		var e event
+		// A line that is no event is text: build errors, or what go test
+		// -x prints ("{" starts some of its lines too).
+		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil {
 			s := strings.TrimSpace(string(line))
 			switch {
 			case strings.HasPrefix(s, "# "):
@@ -151,10 +154,6 @@ func GoTest(data []byte) (Log, error) {
 			continue
 		}
 		inBuild = false
-		var e event
-		if err := json.Unmarshal(line, &e); err != nil {
-			return Log{}, fmt.Errorf("go test -json: %w", err)
-		}
 		k := key{e.Package, e.Test}
 		if _, ok := output[k]; !ok {
 			output[k] = &strings.Builder{}
