@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -375,6 +376,9 @@ func (f *fixer) open(ctx context.Context) error {
 	}
 	f.lang = lang
 	f.plan = testlog.Instrument(f.cfg.Test)
+	if p, ok := lang.(repoRunner); ok {
+		f.plan = prepared(f.plan, p)
+	}
 	f.limits = f.cfg.Limits
 	def := DefaultLimits()
 	f.limits.Timeout = cmp.Or(f.limits.Timeout, def.Timeout)
@@ -481,6 +485,27 @@ func Detect(paths []string) string {
 		}
 	}
 	return best
+}
+
+// A repoRunner is a language whose image prepares a repository's test
+// runs: their environment, and a shell command run before the test
+// command (a build cache warmed in the image, copied where the run may
+// write).
+type repoRunner interface {
+	RepoRun() (env map[string]string, prelude string)
+}
+
+// prepared is plan with the language's environment (the plan's own wins)
+// and its prelude run first, its output and status aside.
+func prepared(plan testlog.Plan, l repoRunner) testlog.Plan {
+	env, prelude := l.RepoRun()
+	merged := maps.Clone(env)
+	maps.Copy(merged, plan.Env)
+	plan.Env = merged
+	if prelude != "" {
+		plan.Command = "{ " + prelude + "; } >/dev/null 2>&1\n" + plan.Command
+	}
+	return plan
 }
 
 // TestJob is the sandbox job that runs plan's command on snap with

@@ -53,3 +53,56 @@ $D/tool/link -importcfg $D/importcfg -s -w -o prog main.a
 SELFREPAIR_TOKEN=smoke ./prog | tail -n 1 | grep -qx 'selfrepair: tests completed smoke'
 cd /
 rm -rf "$T"
+
+# A build cache for the go command (repository mode runs go test): the
+# standard library and testify compiled as a test build compiles them, in
+# GOPATH mode and in module mode. Jobs copy it into their own GOCACHE
+# (golang.Language.RepoRun), so a cold go test does not recompile them at
+# every run (about 20 s here). Read-only: no job can poison another's.
+C=$D/gocache
+T=$(mktemp -d)
+mkdir -p "$T/gopath/src/warm" "$T/mod"
+cat >"$T/warm.go" <<'EOF'
+package warm
+
+import (
+	_ "bufio"
+	_ "bytes"
+	_ "crypto/md5"
+	_ "crypto/sha256"
+	_ "encoding/json"
+	_ "errors"
+	_ "fmt"
+	_ "math"
+	_ "math/rand"
+	_ "os"
+	_ "reflect"
+	_ "regexp"
+	_ "sort"
+	_ "strconv"
+	_ "strings"
+	_ "sync"
+	_ "time"
+	_ "unicode"
+)
+EOF
+cp "$T/warm.go" "$T/gopath/src/warm/"
+cp "$T/warm.go" "$T/mod/"
+cat >"$T/gopath/src/warm/warm_test.go" <<'EOF'
+package warm
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWarm(t *testing.T) { assert.True(t, true); require.True(t, true) }
+EOF
+printf 'package warm\n\nimport "testing"\n\nfunc TestWarm(t *testing.T) {}\n' >"$T/mod/warm_test.go"
+printf 'module warm\n\ngo 1.19\n' >"$T/mod/go.mod"
+(cd "$T/gopath/src/warm" && GOCACHE=$C GOPATH=/usr/share/gocode:$T/gopath go test -count=1 . >/dev/null)
+(cd "$T/mod" && GOCACHE=$C GO111MODULE=on go test -count=1 . >/dev/null)
+chmod -R a+rX $C
+rm -rf "$T"

@@ -1,0 +1,68 @@
+package fix
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/selfrepair/selfrepair/languages/golang"
+	"github.com/selfrepair/selfrepair/languages/testlog"
+	"github.com/selfrepair/selfrepair/sandbox"
+)
+
+// TestGoRunsWarm: a Go repository's go test, prepared as fix prepares it in
+// the go image, finds the standard library and testify in the build cache
+// the image warmed: only the repository's own package is compiled.
+func TestGoRunsWarm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	ctx := context.Background()
+	eng, err := sandbox.NewEngine(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	lang := golang.New()
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: lang.ImageRef(), Size: 1, Spare: -1, Limits: DefaultLimits()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	// As HumanEvalFix's Go repositories run (GOPATH mode, testify from
+	// Debian), with -x: the go command prints every compile it runs.
+	plan := prepared(testlog.Instrument("GO111MODULE=off GOPATH=/usr/share/gocode go test -x -count=1 ."), lang)
+	res, err := sb.Run(ctx, sandbox.Job{
+		Files: map[string][]byte{
+			"calc.go": []byte("package calc\n\nimport \"strings\"\n\nfunc Up(s string) string { return strings.ToUpper(s) }\n"),
+			"calc_test.go": []byte("package calc\n\nimport (\n\t\"testing\"\n\n\t\"github.com/stretchr/testify/assert\"\n)\n\n" +
+				"func TestUp(t *testing.T) { assert.Equal(t, \"A\", Up(\"a\")) }\n"),
+		},
+		Argv: []string{"sh", "-c", plan.Command}, Env: plan.Env, Limits: DefaultLimits(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := plan.Read(res.Collected[plan.Report], res.Stdout, res.Stderr, res.ExitCode)
+	if err != nil || len(log.Cases) != 1 || log.Cases[0].Status != testlog.Passed {
+		t.Fatalf("%s: cases %v, err %v\n%.2000s", res.Summary(), log.Cases, err, res.Stderr)
+	}
+	var compiled []string
+	for _, l := range strings.Split(string(res.Stderr), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && strings.HasSuffix(f[0], "/compile") {
+			for i := range f[:len(f)-1] {
+				if f[i] == "-p" {
+					compiled = append(compiled, f[i+1])
+				}
+			}
+		}
+	}
+	// The package itself, as "_/work" (GOPATH mode outside GOPATH), and
+	// the test's generated main; a cold cache compiles fmt, testify and
+	// some 60 more.
+	slices.Sort(compiled)
+	if !slices.Equal(compiled, []string{"_/work", "main"}) {
+		t.Errorf("compiled %v, want the repository's package and the test main alone\n%.3000s", compiled, res.Stderr)
+	}
+}
