@@ -29,8 +29,11 @@ var supervisorSource string
 const (
 	judgeUID  = 10000
 	workerUID = 10001
-	workDir   = "/work"
 )
+
+// WorkDir is the job's working directory in the container, where its
+// files and archive are unpacked: the path runners print for its files.
+const WorkDir = "/work"
 
 // Labels on every container the sandbox makes.
 const (
@@ -82,8 +85,8 @@ func (s containerSpec) container() ContainerSpec {
 	supCfg, _ := json.Marshal(map[string]any{
 		"judge_uid":  judgeUID,
 		"worker_uid": workerUID,
-		"workdir":    workDir,
-		"scratch":    []string{workDir, "/tmp", "/dev/shm", "/dev/mqueue"},
+		"workdir":    WorkDir,
+		"scratch":    []string{WorkDir, "/tmp", "/dev/shm", "/dev/mqueue"},
 		"preload":    s.Preload,
 		"env":        jobEnv, // what workers start with
 	})
@@ -98,7 +101,7 @@ func (s containerSpec) container() ContainerSpec {
 		Image:   s.Image,
 		Cmd:     []string{"python3", "-s", "-B", "-c", supervisorSource, string(supCfg)},
 		User:    "0:0",
-		WorkDir: workDir,
+		WorkDir: WorkDir,
 		Env:     env,
 		Labels:  s.Labels,
 		Memory:  s.Limits.Memory,
@@ -108,7 +111,7 @@ func (s containerSpec) container() ContainerSpec {
 		ShmSize: scratch,
 		Tmpfs: []Tmpfs{
 			{Path: "/tmp", Size: scratch, Inodes: inodes, Mode: 0o1777},
-			{Path: workDir, Size: scratch, Inodes: inodes, Mode: 0o700, UID: workerUID, GID: workerUID},
+			{Path: WorkDir, Size: scratch, Inodes: inodes, Mode: 0o700, UID: workerUID, GID: workerUID},
 		},
 		NoNetwork:       true,
 		ReadOnlyRoot:    true,

@@ -14,7 +14,7 @@ import (
 func TestDockerConfigs(t *testing.T) {
 	spec := containerSpec{Image: "img", Limits: DefaultLimits().container(), Env: map[string]string{"PYTHONHASHSEED": "3"}, Labels: map[string]string{"k": "v"}}
 	cfg, host := dockerConfigs(spec.container())
-	if cfg.Image != "img" || cfg.User != "0:0" || cfg.WorkingDir != workDir || !cfg.NetworkDisabled || len(cfg.Entrypoint) != 0 ||
+	if cfg.Image != "img" || cfg.User != "0:0" || cfg.WorkingDir != WorkDir || !cfg.NetworkDisabled || len(cfg.Entrypoint) != 0 ||
 		!cfg.OpenStdin || !cfg.AttachStdin || !cfg.AttachStdout || !cfg.AttachStderr || cfg.Labels["k"] != "v" || cfg.Cmd[0] != "python3" {
 		t.Errorf("config %+v", cfg)
 	}
@@ -31,7 +31,7 @@ func TestDockerConfigs(t *testing.T) {
 		ShmSize:        64 << 20,
 		Tmpfs: map[string]string{
 			"/tmp":  "rw,nosuid,nodev,exec,size=67108864,nr_inodes=8192,mode=1777",
-			workDir: "rw,nosuid,nodev,exec,size=67108864,nr_inodes=8192,mode=0700,uid=10001,gid=10001",
+			WorkDir: "rw,nosuid,nodev,exec,size=67108864,nr_inodes=8192,mode=0700,uid=10001,gid=10001",
 		},
 		Resources: container.Resources{
 			Memory:     512 << 20,

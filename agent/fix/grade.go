@@ -7,6 +7,7 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/languages/testlog"
+	"github.com/selfrepair/selfrepair/sandbox"
 )
 
 // A run is one run of the test command, read into per-test results.
@@ -64,7 +65,8 @@ type baseline struct {
 }
 
 // markWhole finds the targets that name one of the repository's test
-// files, as node --test names a file that did not load (/work/test.js) or
+// files, as node --test names a file that did not load (/work/test.js, in
+// sandbox.WorkDir) or
 // pytest a module that did not import (tests.test_calc).
 func (b *baseline) markWhole(paths []string, isTest func(string) bool) {
 	tests := map[string]bool{}
@@ -75,7 +77,7 @@ func (b *baseline) markWhole(paths []string, isTest func(string) bool) {
 	}
 	b.whole = map[string]bool{}
 	for _, id := range b.targets {
-		for _, p := range []string{strings.TrimPrefix(id, "/work/"), strings.ReplaceAll(id, ".", "/") + ".py"} {
+		for _, p := range []string{strings.TrimPrefix(id, sandbox.WorkDir+"/"), strings.ReplaceAll(id, ".", "/") + ".py"} {
 			if tests[p] {
 				b.whole[id] = true
 			}

@@ -41,7 +41,7 @@ const (
 
 // In the job's directory.
 const (
-	workDir      = "/work"
+	workDir      = sandbox.WorkDir
 	solutionFile = "solution.go"
 	setupFile    = "setup.go"
 	mainFile     = "selfrepair_main.go"
