@@ -109,6 +109,7 @@ type EngineVersion struct {
 	Version    string
 	APIVersion string
 	Cgroup     string
+	Storage    string // the storage driver: overlay2, fuse-overlayfs, ...
 }
 
 // ErrImageMissing means the image is not in the engine's store.

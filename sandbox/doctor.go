@@ -50,7 +50,7 @@ func Doctor(ctx context.Context, eng Backend, r Recipe) []Check {
 		add("engine", false, "%v", err)
 		return checks
 	}
-	add("engine", true, "%s %s, API %s, cgroup v%s", v.Name, v.Version, v.APIVersion, v.Cgroup)
+	add("engine", true, "%s %s, API %s, cgroup v%s, storage %s", v.Name, v.Version, v.APIVersion, v.Cgroup, v.Storage)
 	img, err := eng.Image(ctx, r.Ref)
 	if err != nil {
 		hint := ""

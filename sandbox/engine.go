@@ -68,7 +68,8 @@ func (e *Engine) Version(ctx context.Context) (EngineVersion, error) {
 	if err != nil {
 		return EngineVersion{}, &Error{Op: "read engine info", Err: err}
 	}
-	return EngineVersion{Name: "Docker", Version: v.Version, APIVersion: e.cli.ClientVersion(), Cgroup: info.CgroupVersion}, nil
+	return EngineVersion{Name: "Docker", Version: v.Version, APIVersion: e.cli.ClientVersion(), Cgroup: info.CgroupVersion,
+		Storage: info.Driver}, nil
 }
 
 func unreachable(err error) error {
