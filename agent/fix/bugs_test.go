@@ -182,7 +182,7 @@ func passes(ctx context.Context, t *testing.T, task bugs.Task, dir string) error
 		return err
 	}
 	defer sb.Close()
-	plan := testlog.Instrument(task.Test)
+	plan := fix.Plan(lang, task.Test)
 	job, err := fix.TestJob(snap, plan, nil, "", lim)
 	if err != nil {
 		return err

@@ -375,10 +375,7 @@ func (f *fixer) open(ctx context.Context) error {
 		return &UsageError{err}
 	}
 	f.lang = lang
-	f.plan = testlog.Instrument(f.cfg.Test)
-	if p, ok := lang.(repoRunner); ok {
-		f.plan = prepared(f.plan, p)
-	}
+	f.plan = Plan(lang, f.cfg.Test)
 	f.limits = f.cfg.Limits
 	def := DefaultLimits()
 	f.limits.Timeout = cmp.Or(f.limits.Timeout, def.Timeout)
@@ -493,6 +490,17 @@ func Detect(paths []string) string {
 // write).
 type repoRunner interface {
 	RepoRun() (env map[string]string, prelude string)
+}
+
+// Plan is how test runs a repository's test command in lang's image: the
+// command instrumented for per-test results (testlog.Instrument), prepared
+// as the language's image wants it when it has a way (a repoRunner).
+func Plan(lang languages.Language, test string) testlog.Plan {
+	plan := testlog.Instrument(test)
+	if p, ok := lang.(repoRunner); ok {
+		plan = prepared(plan, p)
+	}
+	return plan
 }
 
 // prepared is plan with the language's environment (the plan's own wins)

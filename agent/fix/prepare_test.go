@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/selfrepair/selfrepair/languages/golang"
+	"github.com/selfrepair/selfrepair/languages/rust"
 	"github.com/selfrepair/selfrepair/languages/testlog"
 	"github.com/selfrepair/selfrepair/sandbox"
 )
@@ -32,7 +33,7 @@ func TestGoRunsWarm(t *testing.T) {
 	defer sb.Close()
 	// As HumanEvalFix's Go repositories run (GOPATH mode, testify from
 	// Debian), with -x: the go command prints every compile it runs.
-	plan := prepared(testlog.Instrument("GO111MODULE=off GOPATH=/usr/share/gocode go test -x -count=1 ."), lang)
+	plan := Plan(lang, "GO111MODULE=off GOPATH=/usr/share/gocode go test -x -count=1 .")
 	res, err := sb.Run(ctx, sandbox.Job{
 		Files: map[string][]byte{
 			"calc.go": []byte("package calc\n\nimport \"strings\"\n\nfunc Up(s string) string { return strings.ToUpper(s) }\n"),
@@ -64,5 +65,55 @@ func TestGoRunsWarm(t *testing.T) {
 	slices.Sort(compiled)
 	if !slices.Equal(compiled, []string{"_/work", "main"}) {
 		t.Errorf("compiled %v, want the repository's package and the test main alone\n%.3000s", compiled, res.Stderr)
+	}
+}
+
+// TestRustRunsWarm: a Rust repository's cargo test, prepared as fix
+// prepares it in the rust image, takes its crates from the image's
+// registry offline and finds them built in the target directory the image
+// warmed: cargo compiles the repository's package alone.
+func TestRustRunsWarm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	ctx := context.Background()
+	eng, err := sandbox.NewEngine(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	lang := rust.New()
+	sb, err := sandbox.New(ctx, eng, sandbox.Options{Image: lang.ImageRef(), Size: 1, Spare: -1, Limits: DefaultLimits()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	// A repository as a user has it: no .cargo of its own.
+	plan := Plan(lang, "cargo test")
+	res, err := sb.Run(ctx, sandbox.Job{
+		Files: map[string][]byte{
+			"Cargo.toml": []byte("[package]\nname = \"calc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n" + rust.CargoDependencies),
+			"src/lib.rs": []byte("pub fn up(s: &str) -> bool { regex::Regex::new(\"^[A-Z]+$\").unwrap().is_match(s) }\n\n" +
+				"#[cfg(test)]\nmod tests {\n    #[test]\n    fn upper() { assert!(super::up(\"AB\")); }\n}\n"),
+		},
+		Argv: []string{"sh", "-c", plan.Command}, Env: plan.Env, Limits: DefaultLimits(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := plan.Read(res.Collected[plan.Report], res.Stdout, res.Stderr, res.ExitCode)
+	if err != nil || len(log.Cases) != 1 || log.Cases[0].Status != testlog.Passed {
+		t.Fatalf("%s: cases %v, err %v\n%.2000s", res.Summary(), log.Cases, err, res.Stderr)
+	}
+	var compiled []string
+	for _, l := range strings.Split(string(res.Stderr), "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "Compiling" {
+			compiled = append(compiled, f[1])
+		}
+	}
+	// Cold, cargo compiles regex, rand, md5 and their dependencies (ten
+	// crates) first.
+	if !slices.Equal(compiled, []string{"calc"}) {
+		t.Errorf("compiled %v, want the repository's package alone\n%.3000s", compiled, res.Stderr)
 	}
 }

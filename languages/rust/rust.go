@@ -159,6 +159,8 @@ func (l Language) Recipe(ref string) sandbox.Recipe {
 		libDir + "/crates/Cargo.toml":  cargoManifest,
 		libDir + "/crates/src/main.rs": "fn main() {}\n",
 		libDir + "/probe/" + mainFile:  probe,
+		libDir + "/warm/Cargo.toml":    warmManifest,
+		libDir + "/warm/" + mainFile:   "fn main() {}\n",
 	}
 	quote := func(args []string) string {
 		q := make([]string, len(args))
@@ -176,8 +178,39 @@ func (l Language) Recipe(ref string) sandbox.Recipe {
 		"rustc --edition=2021 --crate-type=rlib --crate-name=selfrepair_driver -C debuginfo=1 -o " +
 			libDir + "/libselfrepair_driver.rlib " + libDir + "/driver.rs",
 		"cd " + libDir + "/probe && rustc " + quote(testFlags()) + " && ./prog && rm -f prog",
+		"cd " + libDir + "/warm && CARGO_HOME=" + libDir + "/cargo CARGO_TARGET_DIR=" + targetSeed +
+			" cargo test --offline --quiet --no-run && rm -rf Cargo.lock " + targetSeed + "/debug/incremental",
 	}
 	return r
+}
+
+// warmManifest is a cargo project with the crates of CargoDependencies and
+// cargo's default profiles: `cargo test --no-run` on it in the image
+// leaves targetSeed holding those crates as a repository's `cargo test`
+// builds them.
+const warmManifest = `[package]
+name = "selfrepair-warm"
+version = "0.1.0"
+edition = "2021"
+
+` + CargoDependencies
+
+// targetSeed is the warm cargo target directory of the image.
+const targetSeed = libDir + "/target"
+
+// RepoRun is how a repository's test runs start in the image: cargo's home
+// in /tmp, configured to take crates from the image's Debian registry
+// (there is no network), and the target directory, unless the run names
+// its own or the repository has one, seeded from the image's warm one
+// (cp -p: cargo calls a dependency stale when its files are newer than
+// what was built from them). Registry crates' artifacts do not depend on
+// where the project is, so a repository using those crates with the
+// default profile builds only itself: a cargo test of a small crate using
+// regex took ~6 s here without the seed, ~1.6 s with it.
+func (Language) RepoRun() (env map[string]string, prelude string) {
+	return map[string]string{"CARGO_HOME": "/tmp/cargo"},
+		"mkdir -p \"$CARGO_HOME\" && cp " + libDir + "/cargo/config.toml \"$CARGO_HOME\"/; " +
+			"t=${CARGO_TARGET_DIR:-target}; if [ -d " + targetSeed + " ] && [ ! -e \"$t\" ]; then mkdir -p \"$t\" && cp -Rp " + targetSeed + "/. \"$t\"/; fi"
 }
 
 // Preload is nil: Rust jobs have no Python harness.

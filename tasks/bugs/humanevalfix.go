@@ -388,17 +388,14 @@ func javaTask(r humanEvalFixRow) (Task, error) {
 // Rust.
 
 // cargoManifest is the Rust repositories' Cargo.toml: the crates every
-// HumanEval-X declaration imports, as the rust image has them, built
-// without debug information (a smaller target dir).
+// HumanEval-X declaration imports, as the rust image has them (and has
+// them built, with cargo's default profiles).
 const cargoManifest = `[package]
 name = "solution"
 version = "0.1.0"
 edition = "2021"
 
-` + rust.CargoDependencies + `
-[profile.dev.package."*"]
-debug = false
-`
+` + rust.CargoDependencies
 
 // rustTests is a Rust test: its tests module, whose body is group 1.
 var rustTests = regexp.MustCompile(`(?s)^\s*#\[cfg\(test\)\]\s*mod\s+tests\s*\{\n?(.*)\}\s*$`)
@@ -422,7 +419,7 @@ func rustTask(r humanEvalFixRow) (Task, error) {
 		},
 		Fixed: map[string]string{"src/main.rs": withNewline(r.Prompt+r.CanonicalSolution) + tail},
 		Tests: []string{"src/tests.rs"},
-		Test:  "CARGO_HOME=/tmp/cargo CARGO_TARGET_DIR=/tmp/target CARGO_INCREMENTAL=0 cargo test --offline",
+		Test:  "cargo test --offline",
 	}, nil
 }
 
