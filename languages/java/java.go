@@ -105,10 +105,23 @@ func New() Language {
 
 // Packages are the Debian packages of the Java image.
 // JUnit 4 and hamcrest are what QuixBugs' tests (and plain JUnitCore
-// command lines) need.
+// command lines) need; Maven with the plugins of its default test
+// lifecycle (resources, compiler, surefire) runs a repository's mvn test
+// offline, from Debian's Maven repository (mavenSettings).
 func Packages() []string {
-	return []string{"openjdk-17-jdk-headless", "libjavatuples-java", "junit4", "libhamcrest-java"}
+	return []string{"openjdk-17-jdk-headless", "libjavatuples-java", "junit4", "libhamcrest-java",
+		"maven", "libmaven-resources-plugin-java", "libmaven-compiler-plugin-java", "libsurefire-java"}
 }
+
+// mavenSettings is the image's Maven configuration: the local repository
+// is Debian's, /usr/share/maven-repo, which holds the packaged plugins
+// (at the versions Maven's super-POM names, too) and libraries (junit
+// 4.13.2 among them). It is read-only when jobs run; Maven only reads it.
+const mavenSettings = `<?xml version="1.0" encoding="UTF-8"?>
+<settings xmlns="http://maven.apache.org/SETTINGS/1.0.0">
+  <localRepository>/usr/share/maven-repo</localRepository>
+</settings>
+`
 
 // junitJar is Debian's JUnit 4.
 const junitJar = "/usr/share/java/junit4.jar"
@@ -120,7 +133,7 @@ const junitJar = "/usr/share/java/junit4.jar"
 // read-only when jobs run: the archives are only read then.
 func (l Language) Recipe(ref string) sandbox.Recipe {
 	r := l.Runtime.Recipe(ref)
-	r.Files = map[string]string{}
+	r.Files = map[string]string{"/etc/maven/settings.xml": mavenSettings}
 	fs.WalkDir(jvmSources, "jvm", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".java") {
 			b, _ := jvmSources.ReadFile(p)

@@ -53,6 +53,10 @@ var (
 	unittestRe = regexp.MustCompile(`(^|[\s;&|(])python3?\s+-m\s+unittest(\s|$)`)
 	cargoRe    = regexp.MustCompile(`(^|[\s;&|(])cargo\s+test(\s|$)`)
 	junitRe    = regexp.MustCompile(`(^|[\s;&|(])java\s.*\borg\.junit\.runner\.JUnitCore(\s|$)`)
+	// Maven, by name or its wrapper, running surefire: a phase from test
+	// on, or surefire's goal.
+	mavenRe      = regexp.MustCompile(`(^|[\s;&|(])(mvn|(\S*/)?mvnw)(\s|$)`)
+	mavenPhaseRe = regexp.MustCompile(`(^|\s)(test|package|verify|install|deploy|surefire:test)(\s|$)`)
 	// jest where a command starts (after variable assignments, npx, yarn,
 	// pnpm [exec] or npm exec), by name or by a path that ends in it.
 	jestRe = regexp.MustCompile(`(^|[;&|(])\s*(\w+=\S*\s+)*((npx|yarn|pnpm(\s+exec)?|npm\s+exec(\s+--)?)\s+(-\S+\s+)*)?(\S*/)?jest(\s|$)`)
@@ -63,7 +67,9 @@ var (
 // gets -json, node --test the TAP reporter and python -m unittest -v;
 // java's org.junit.runner.JUnitCore becomes JUnitListener's runner;
 // cargo test's text is read as it is; jest gets --ci and writes its --json
-// results to JestReportFile. Any other command is judged by its exit status alone.
+// results to JestReportFile; Maven running its test phase (or a later one)
+// gets -B, and its surefire reports are gathered into ReportFile. Any other
+// command is judged by its exit status alone.
 func Instrument(cmd string) Plan {
 	switch {
 	case pytestRe.MatchString(cmd):
@@ -93,6 +99,13 @@ func Instrument(cmd string) Plan {
 			Env: map[string]string{"JDK_JAVA_OPTIONS": "-javaagent:" + JUnitListener + " -Dselfrepair.junit.report=/tmp/" + ReportFile}}
 	case cargoRe.MatchString(cmd):
 		return Plan{Runner: "cargo test", Command: cmd, Format: FormatLibtest}
+	case mavenRe.MatchString(cmd) && mavenPhaseRe.MatchString(cmd[mavenRe.FindStringIndex(cmd)[1]:]):
+		c := cmd
+		if !regexp.MustCompile(`(^|\s)(-B|--batch-mode)(\s|$)`).MatchString(cmd) {
+			c = insertAfter(mavenRe, cmd, " -B")
+		}
+		return Plan{Runner: "maven", Command: surefireReports + "\n{ " + c + "\n}; s=$?; " + surefireCollect + "; exit $s",
+			Format: FormatJUnit, Report: ReportFile}
 	case jestRe.MatchString(cmd):
 		flags := " --outputFile=/tmp/" + JestReportFile
 		if !strings.Contains(cmd, "--json") {
@@ -105,6 +118,18 @@ func Instrument(cmd string) Plan {
 	}
 	return Plan{Command: cmd, Format: FormatExit}
 }
+
+// Surefire writes a JUnit XML file per test class in each module's
+// target/surefire-reports. A Maven run starts without them (a committed
+// set-up may have left some), and its plan gathers what the run wrote into
+// one report, each file's XML declaration taken out, when there is any
+// (else, as after a compile error, the run wrote no report).
+const (
+	surefireReports = `find . -path '*/target/surefire-reports' -type d -prune -exec rm -rf {} + 2>/dev/null`
+	surefireFiles   = `find . -path '*/target/surefire-reports/TEST-*.xml' -type f`
+	surefireCollect = `if [ -n "$(` + surefireFiles + ` -print -quit)" ]; then { echo '<testsuites>'; ` +
+		surefireFiles + ` -exec sed -s '1{/^<?xml/d}' {} +; echo '</testsuites>'; } >/tmp/` + ReportFile + `; fi`
+)
 
 // insertAfter puts flag after the first match of re in cmd (before the
 // white space that ends it).

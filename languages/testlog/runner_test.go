@@ -23,6 +23,12 @@ func TestInstrument(t *testing.T) {
 		{"cd web && ./node_modules/.bin/jest tests/", "jest",
 			"cd web && ./node_modules/.bin/jest --ci --json --outputFile=/tmp/" + JestReportFile + " tests/", FormatJest},
 		{"CI=1 node_modules/.bin/jest --ci", "jest", "CI=1 node_modules/.bin/jest --json --outputFile=/tmp/" + JestReportFile + " --ci", FormatJest},
+		{"mvn test", "maven", maven("mvn -B test"), FormatJUnit},
+		{"mvn -q -pl core verify", "maven", maven("mvn -B -q -pl core verify"), FormatJUnit},
+		{"./mvnw --batch-mode test -Dtest=ParserTest", "maven", maven("./mvnw --batch-mode test -Dtest=ParserTest"), FormatJUnit},
+		{"cd svc && mvn -B surefire:test", "maven", maven("cd svc && mvn -B surefire:test"), FormatJUnit},
+		{"mvn compile", "", "mvn compile", FormatExit},
+		{"mvn-test-helper", "", "mvn-test-helper", FormatExit},
 		{"jest-cli-foo --all", "", "jest-cli-foo --all", FormatExit},
 		{"node jest/run.js", "", "node jest/run.js", FormatExit},
 		{"cd jest && make test", "", "cd jest && make test", FormatExit},
@@ -35,6 +41,11 @@ func TestInstrument(t *testing.T) {
 			t.Errorf("Instrument(%q) = %q %q %q, want %q %q %q", c.cmd, p.Runner, p.Command, p.Format, c.runner, c.command, c.format)
 		}
 	}
+}
+
+// maven is the command of Maven's plan for cmd.
+func maven(cmd string) string {
+	return surefireReports + "\n{ " + cmd + "\n}; s=$?; " + surefireCollect + "; exit $s"
 }
 
 func TestReadExit(t *testing.T) {
