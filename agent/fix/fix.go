@@ -534,7 +534,13 @@ func TestJob(snap *repo.Snapshot, plan testlog.Plan, changed map[string][]byte, 
 // ReadTests reads the per-test results of a TestJob's result; a report
 // that cannot be read is no evidence (an error outside any test).
 func ReadTests(plan testlog.Plan, res *sandbox.Result) testlog.Log {
-	log, err := plan.Read(res.Collected[plan.Report], res.Stdout, res.Stderr, res.ExitCode)
+	code := res.ExitCode
+	if res.Status != sandbox.StatusExited {
+		// Stopped by a limit or a signal, the command did not exit: its
+		// exit code (0) is no clean exit.
+		code = -1
+	}
+	log, err := plan.Read(res.Collected[plan.Report], res.Stdout, res.Stderr, code)
 	if err != nil {
 		return testlog.Log{Errors: []string{err.Error()}}
 	}
@@ -564,13 +570,19 @@ func (f *fixer) test(ctx context.Context, changed map[string]string) (run, error
 	if err != nil {
 		return run{}, err
 	}
-	r := run{exit: res.ExitCode, status: string(res.Status), output: string(res.Stdout) + string(res.Stderr), log: ReadTests(f.plan, res)}
-	if res.Status != sandbox.StatusExited {
-		r.output += "\n" + res.Summary() + ": " + res.Message
-	}
+	r := newRun(f.plan, res)
 	f.log.Debug("test run", "status", res.Status, "exit", res.ExitCode, "tests", len(r.log.Cases), "errors", len(r.log.Errors),
 		"output", lastLinesOf(r.output, 5))
 	return r, nil
+}
+
+// newRun is a run of plan's command that ended as res.
+func newRun(plan testlog.Plan, res *sandbox.Result) run {
+	r := run{exit: res.ExitCode, status: string(res.Status), output: string(res.Stdout) + string(res.Stderr), log: ReadTests(plan, res)}
+	if res.Status != sandbox.StatusExited {
+		r.output += "\n" + res.Summary() + ": " + res.Message
+	}
+	return r
 }
 
 // isTest reports whether a file is one of the tests.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/selfrepair/selfrepair/languages/testlog"
+	"github.com/selfrepair/selfrepair/sandbox"
 )
 
 func cases(kv ...string) []testlog.Case {
@@ -18,6 +19,7 @@ func cases(kv ...string) []testlog.Case {
 
 func TestBaseline(t *testing.T) {
 	p, f, s := "passed", "failed", "skipped"
+	exitPlan := testlog.Instrument("make check")
 	for _, c := range []struct {
 		name                         string
 		runs                         []run
@@ -38,6 +40,24 @@ func TestBaseline(t *testing.T) {
 			{log: testlog.Log{Errors: []string{"x.go:3: undefined: y"}}, exit: 1, status: "exited"},
 			{log: testlog.Log{Errors: []string{"x.go:3: undefined: y"}}, exit: 1, status: "exited"},
 		}, []string{testlog.ExitCase}, nil, nil},
+		// Judged by its exit status, a command stopped by the time limit
+		// every time (an infinite loop) has failed, not passed: the sandbox
+		// gives no exit code then (0).
+		{"exit status: a hang every time is the target", []run{
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusTimeout}),
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusTimeout}),
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusMemory}),
+		}, []string{testlog.ExitCase}, nil, nil},
+		{"exit status: a hang once is quarantined", []run{
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusExited}),
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusTimeout}),
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusExited}),
+		}, nil, nil, []string{testlog.ExitCase}},
+		{"exit status: a clean exit every time passes", []run{
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusExited}),
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusExited}),
+			newRun(exitPlan, &sandbox.Result{Status: sandbox.StatusExited}),
+		}, nil, nil, nil},
 		{"all pass", []run{
 			{log: testlog.Log{Cases: cases("a", p)}, status: "exited"},
 			{log: testlog.Log{Cases: cases("a", p)}, status: "exited"},
