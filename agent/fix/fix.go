@@ -146,24 +146,26 @@ func usage(format string, args ...any) error { return &UsageError{fmt.Errorf(for
 
 // fixer is one session of a fix.
 type fixer struct {
-	cfg    Config
-	dir    *rundir.Dir
-	m      rundir.Manifest
-	snap   *repo.Snapshot
-	plan   testlog.Plan
-	lang   languages.Language
-	box    *session.Session // the sandbox
-	setup  string           // the image the setup step made, removed at the end
-	eng    *sandbox.Engine  // the engine that holds it
-	base0  string           // the folder of the setup's image the tests start from
-	model  *session.Session // the model, opened after the baseline
-	base   baseline
-	limits sandbox.Limits
-	files  map[string]string // the snapshot's text files
-	paths  []string
-	log    *slog.Logger
-	start  time.Time
-	attlog *rundir.Log
+	cfg   Config
+	dir   *rundir.Dir
+	m     rundir.Manifest
+	snap  *repo.Snapshot
+	plan  testlog.Plan
+	lang  languages.Language
+	box   *session.Session // the sandbox
+	setup string           // the image the setup step made, removed at the end
+	eng   *sandbox.Engine  // the engine that holds it
+	base0 string           // the folder of the setup's image the tests start from
+	model *session.Session // the model, opened after the baseline
+	base  baseline
+	// failures are how the targets failed at the first baseline run.
+	failures []rundir.TestFailure
+	limits   sandbox.Limits
+	files    map[string]string // the snapshot's text files
+	paths    []string
+	log      *slog.Logger
+	start    time.Time
+	attlog   *rundir.Log
 }
 
 // snapshotFile holds the snapshot's description in the run directory.
@@ -226,6 +228,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	f.base = newBaseline(runs)
 	f.base.markWhole(f.paths, f.isTest)
+	f.failures = failures(runs[0], f.base.targets, f.paths)
 	f.m = f.manifest()
 	res := &Result{Dir: d.Path(), Fix: *f.m.Fix}
 	f.log.Info("baseline", "targets", len(f.base.targets), "guards", len(f.base.guards), "quarantined", len(f.base.quarantined))
@@ -615,7 +618,7 @@ func (f *fixer) manifest() rundir.Manifest {
 		Sandbox: rundir.SandboxInfo{Image: f.box.Image, ImageID: f.box.ImageID, Isolation: string(cmp.Or(f.cfg.Isolation, sandbox.Pooled)), Size: 1},
 		Fix: &rundir.Fix{
 			Repo: f.snap.Root, Commit: f.snap.Commit, Test: f.cfg.Test, Runner: f.plan.Runner, Command: f.plan.Command,
-			Targets: f.base.targets, Guards: f.base.guards, Quarantined: f.base.quarantined,
+			Targets: f.base.targets, Guards: f.base.guards, Quarantined: f.base.quarantined, Failures: f.failures,
 			SnapshotLimit: cmp.Or(f.cfg.SnapshotLimit, repo.DefaultLimit), AllowTestEdits: f.cfg.AllowTestEdits, TestFiles: f.cfg.TestFiles,
 			MaxTotalTokens: f.cfg.MaxTokens, Setup: f.cfg.Setup, SetupNetwork: f.cfg.SetupNetwork,
 		},
@@ -1017,4 +1020,35 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// RoundSummary is one line on a round: its edits and what its tests did.
+func RoundSummary(a rundir.Attempt, targets int) string {
+	applied, refused := 0, 0
+	for _, e := range a.Edits {
+		if e.Error == "" {
+			applied++
+		} else {
+			refused++
+		}
+	}
+	s := fmt.Sprintf("%d edit(s) applied", applied)
+	if refused > 0 {
+		s += fmt.Sprintf(", %d refused", refused)
+	}
+	switch t := a.Tests; {
+	case t == nil:
+		s += "; tests not run"
+	case t.Void != "":
+		s += "; the run does not count: " + t.Void
+	default:
+		s += fmt.Sprintf("; %d of %d failing tests pass", t.TargetsPassing, targets)
+		if len(t.Broken) > 0 {
+			s += fmt.Sprintf(", %d broken", len(t.Broken))
+		}
+	}
+	if a.Stall {
+		s += " (a state already tested)"
+	}
+	return s
 }

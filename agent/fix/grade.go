@@ -2,7 +2,10 @@ package fix
 
 import (
 	"fmt"
+	"path"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/selfrepair/selfrepair/agent/rundir"
@@ -232,4 +235,56 @@ func better(a, b *rundir.TestRun) bool {
 		return false
 	}
 	return a.TargetsPassing > b.TargetsPassing
+}
+
+// failures are how the targets failed in r: each one's first message line
+// and the first place in the repository (one of paths) its output names.
+func failures(r run, targets, paths []string) []rundir.TestFailure {
+	var out []rundir.TestFailure
+	for _, id := range targets {
+		tf := rundir.TestFailure{Test: id}
+		text := r.output
+		if c, ok := r.case_(id); ok && id != testlog.ExitCase {
+			text = c.Message + "\n" + c.Output
+			tf.Message = firstLine(c.Message)
+		} else {
+			tf.Message = firstLine(lastLinesOf(r.output, 1))
+		}
+		tf.File, tf.Line = locate(text, paths)
+		out = append(out, tf)
+	}
+	return out
+}
+
+// locate finds the first place in text that names one of paths with a line
+// number, as runners print them: path:12 (Go, pytest, Rust, node, C++),
+// File "path", line 12 (Python), or the base name alone (Name.java:12 in
+// a Java stack trace) when one path has it. The repository may be named as
+// it is in the container (under sandbox.WorkDir).
+func locate(text string, paths []string) (string, int) {
+	text = strings.ReplaceAll(text, sandbox.WorkDir+"/", "")
+	best, file, line := -1, "", 0
+	try := func(prefix, name, p string) {
+		re := regexp.MustCompile(prefix + regexp.QuoteMeta(name) + `"?(?:, line |:)(\d+)`)
+		if m := re.FindStringSubmatchIndex(text); m != nil && (best < 0 || m[0] < best) {
+			n, _ := strconv.Atoi(text[m[2]:m[3]])
+			best, file, line = m[0], p, n
+		}
+	}
+	for _, p := range paths {
+		try(`(?:^|[\s("'])`, p, p)
+	}
+	if best >= 0 {
+		return file, line
+	}
+	count := map[string]int{}
+	for _, p := range paths {
+		count[path.Base(p)]++
+	}
+	for _, p := range paths {
+		if count[path.Base(p)] == 1 {
+			try(`(?:^|[\s(])`, path.Base(p), p)
+		}
+	}
+	return file, line
 }

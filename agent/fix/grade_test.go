@@ -161,3 +161,27 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// TestLocate: the place a failure points to, as each runner prints it.
+func TestLocate(t *testing.T) {
+	paths := []string{"calc.py", "tests/test_calc.py", "src/main/java/calc/CalcTest.java", "src/lib.rs", "web/sum.test.js", "pkg/a/a_test.go", "x/a.py", "y/a.py"}
+	for _, c := range []struct {
+		text, file string
+		line       int
+	}{
+		{"def test_add():\n>       assert add(1, 2) == 3\nE       assert -1 == 3\n\ntests/test_calc.py:7: AssertionError", "tests/test_calc.py", 7},
+		{"Traceback (most recent call last):\n  File \"/work/tests/test_calc.py\", line 9, in test_add\n  File \"/work/calc.py\", line 2, in add", "tests/test_calc.py", 9},
+		{"    a_test.go:12: want 3, got -1", "pkg/a/a_test.go", 12},
+		{"java.lang.AssertionError: expected:<3> but was:<-1>\n\tat org.junit.Assert.fail(Assert.java:89)\n\tat calc.CalcTest.adds(CalcTest.java:5)", "src/main/java/calc/CalcTest.java", 5},
+		{"thread 'tests::upper' panicked at 'assertion failed', src/lib.rs:5:9", "src/lib.rs", 5},
+		{"    at Object.<anonymous> (/work/web/sum.test.js:4:17)", "web/sum.test.js", 4},
+		{"  File \"/usr/lib/python3/dist-packages/a.py\", line 3", "", 0}, // not the repository's, and a.py is two files
+		{"a.py:3: two files have that name", "", 0},
+		{"no place at all", "", 0},
+	} {
+		file, line := locate(c.text, paths)
+		if file != c.file || line != c.line {
+			t.Errorf("locate(%q) = %s:%d, want %s:%d", c.text, file, line, c.file, c.line)
+		}
+	}
+}

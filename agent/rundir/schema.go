@@ -120,6 +120,8 @@ type Fix struct {
 	Targets     []string `json:"targets"`
 	Guards      []string `json:"guards"`
 	Quarantined []string `json:"quarantined,omitempty"`
+	// Failures are how the targets failed at the first baseline run.
+	Failures []TestFailure `json:"failures,omitempty"`
 	// The ending, once the run is over: fixed, partially-fixed,
 	// rounds-exhausted, budget, no-progress, edit-failures, nothing-failing.
 	Ending string `json:"ending,omitempty"`
@@ -132,6 +134,16 @@ type Fix struct {
 	// The setup step, run once before the baseline (again on resume).
 	Setup        string `json:"setup,omitempty"`
 	SetupNetwork bool   `json:"setup_network,omitempty"`
+}
+
+// A TestFailure is how one test failed: its first message line, and the
+// place in the repository the failure points to first (File is "" when it
+// names none).
+type TestFailure struct {
+	Test    string `json:"test"`
+	Message string `json:"message,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
 }
 
 // Verdict is how the tests judged some code.

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/selfrepair/selfrepair/agent/fix"
 	"github.com/selfrepair/selfrepair/agent/llm"
-	"github.com/selfrepair/selfrepair/agent/rundir"
 	"github.com/selfrepair/selfrepair/agent/session"
 	"github.com/selfrepair/selfrepair/sandbox"
 	"github.com/selfrepair/selfrepair/tasks/repo"
@@ -70,17 +70,8 @@ Exit codes: 0 fixed, or nothing was failing (no model was asked); 1 not fixed (t
 written); 2 usage error; 3 infrastructure error (engine, image, endpoint); 130 interrupted (resumable).`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.Resume == "" && o.Test == "" {
-				return &usageError{errors.New("give the test command with --test")}
-			}
-			if o.Resume == "" && o.Model == "" {
-				return &usageError{errors.New("give --model")}
-			}
-			if o.NoCache && cmd.Flags().Changed("cache") {
-				return &usageError{errors.New("give --cache or --no-cache, not both")}
-			}
-			if o.SetupNetwork && o.Setup == "" {
-				return &usageError{errors.New("--setup-network needs --setup")}
+			if err := checkFixFlags(cmd, o); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -88,51 +79,19 @@ written); 2 usage error; 3 infrastructure error (engine, image, endpoint); 130 i
 			return runFix(cmd.Context(), f, o)
 		},
 	}
-	d := fix.DefaultLimits()
 	fl := cmd.Flags()
-	fl.StringVar(&o.Repo, "repo", ".", "a folder of the git repository to fix")
-	fl.StringVar(&o.Test, "test", "", `the test command, run by sh -c at the repository's root (e.g. "python -m pytest -q")`)
-	fl.StringVar(&o.Lang, "lang", "", "the repository's language: python, go, javascript, cpp, java, rust (default: guessed)")
-	fl.StringVar(&o.Image, "image", "", "run the tests in this local image (default the language's selfrepair image)")
-	fl.StringVar(&o.Setup, "setup", "", `run this once first (e.g. "npm ci"), in a container that becomes the image of the test runs`)
-	fl.BoolVar(&o.SetupNetwork, "setup-network", false, "give the setup step the network (the tests never have one)")
-	fl.IntVar(&o.Rounds, "rounds", 4, "repair rounds after the first answer")
-	fl.IntVar(&o.MaxTokens, "max-tokens", 0, "stop when the fix has used this many tokens (0: no bound)")
-	fl.DurationVar(&o.WallTime, "wall-time", 0, "stop after this long (0: no bound)")
-	fl.DurationVar(&o.Timeout, "timeout", d.Timeout, "CPU time limit of one test run")
-	fl.Int64Var(&o.Memory, "memory-mib", d.Memory>>20, "memory limit of one test run, MiB")
-	fl.BoolVar(&o.AllowTestEdits, "allow-test-edits", false, "let the model edit test files")
-	fl.StringSliceVar(&o.TestFiles, "test-files", nil, "more test files (paths or glob patterns) beside those named by the languages' conventions")
+	addFixFlags(fl, o)
 	fl.StringVar(&o.Patch, "patch", "", "write the patch here (default DIR/fix.diff)")
 	fl.StringVar(&o.Out, "out", "", "run directory to create (default runs/fix-TIME)")
 	fl.StringVar(&o.Resume, "resume", "", "continue the fix in this run directory")
 	fl.BoolVar(&o.Apply, "apply", false, "apply a fixing patch to the working tree")
-	fl.StringVar(&o.Model, "model", "", "model name")
-	fl.StringVar(&o.BaseURL, "base-url", "", "OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else "+llm.DefaultBaseURL+")")
-	fl.StringVar(&o.APIKey, "api-key", "", "API key (default $OPENAI_API_KEY)")
-	fl.Uint64Var(&o.Seed, "seed", 0, "seed of the requests")
-	fl.StringVar(&o.Cache, "cache", "", "response cache directory (default $"+llm.CacheEnv+" or ~/.cache/selfrepair/responses)")
-	fl.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the response cache")
-	fl.Int64Var(&o.SnapshotMiB, "max-repo-mib", repo.DefaultLimit>>20, "refuse a repository whose files are larger than this, MiB")
-	fl.StringVar(&o.Isolation, "isolation", string(sandbox.Pooled), "pooled or fresh containers")
 	return cmd
 }
 
 func runFix(ctx context.Context, f *Factory, o *FixOptions) error {
-	iso, err := sandbox.ParseIsolation(o.Isolation)
+	cfg, err := fixConfig(f, o)
 	if err != nil {
-		return &usageError{err}
-	}
-	var cache *session.CacheSettings
-	if !o.NoCache {
-		cache = &session.CacheSettings{Dir: o.Cache}
-	}
-	cfg := fix.Config{
-		Dir: o.Repo, Test: o.Test, Language: o.Lang, Image: o.Image, Setup: o.Setup, SetupNetwork: o.SetupNetwork, Rounds: o.Rounds, MaxTokens: o.MaxTokens,
-		WallTime: o.WallTime, Limits: sandbox.Limits{Timeout: o.Timeout, Memory: o.Memory << 20},
-		AllowTestEdits: o.AllowTestEdits, TestFiles: o.TestFiles, SnapshotLimit: o.SnapshotMiB << 20, Seed: o.Seed, Out: o.Out,
-		Patch: o.Patch, Apply: o.Apply, Isolation: iso, Registry: f.Languages(), Logger: f.Logger(), Cache: cache,
-		Model: session.ModelSettings{Name: o.Model, BaseURL: o.BaseURL, APIKey: o.APIKey, Concurrency: 1},
+		return err
 	}
 	var res *fix.Result
 	if o.Resume != "" {
@@ -140,14 +99,8 @@ func runFix(ctx context.Context, f *Factory, o *FixOptions) error {
 	} else {
 		res, err = fix.Run(ctx, cfg)
 	}
-	var ue *fix.UsageError
-	switch {
-	case err != nil && ctx.Err() != nil:
-		return err
-	case errors.As(err, &ue):
-		return &exitError{code: ExitUsage, err: err}
-	case err != nil:
-		return &exitError{code: ExitInfra, err: err}
+	if err != nil {
+		return fixError(ctx, err)
 	}
 	printFix(f.Out, res)
 	if res.Ending == fix.Fixed && res.NotApplied == "" || res.Ending == fix.NothingFailing {
@@ -175,7 +128,7 @@ func printFix(w io.Writer, res *fix.Result) {
 	}
 	fmt.Fprintln(w)
 	for _, a := range res.Attempts {
-		fmt.Fprintf(w, "round %d: %s\n", a.Round, roundLine(a, len(fx.Targets)))
+		fmt.Fprintf(w, "round %d: %s\n", a.Round, fix.RoundSummary(a, len(fx.Targets)))
 	}
 	switch res.Ending {
 	case fix.Fixed:
@@ -199,40 +152,84 @@ func printFix(w io.Writer, res *fix.Result) {
 	fmt.Fprintf(w, "run: %s (%d tokens)\n", res.Dir, res.Tokens)
 }
 
-func roundLine(a rundir.Attempt, targets int) string {
-	applied, refused := 0, 0
-	for _, e := range a.Edits {
-		if e.Error == "" {
-			applied++
-		} else {
-			refused++
-		}
-	}
-	s := fmt.Sprintf("%d edit(s) applied", applied)
-	if refused > 0 {
-		s += fmt.Sprintf(", %d refused", refused)
-	}
-	switch t := a.Tests; {
-	case t == nil:
-		s += "; tests not run"
-	case t.Void != "":
-		s += "; the run does not count: " + t.Void
-	default:
-		s += fmt.Sprintf("; %d of %d failing tests pass", t.TargetsPassing, targets)
-		if len(t.Broken) > 0 {
-			s += fmt.Sprintf(", %d broken", len(t.Broken))
-		}
-	}
-	if a.Stall {
-		s += " (a state already tested)"
-	}
-	return s
-}
-
 func repoPaths(patchFile string) []string {
 	b, err := os.ReadFile(patchFile)
 	if err != nil {
 		return nil
 	}
 	return repo.Paths(string(b))
+}
+
+// addFixFlags are the flags of a fix that fix and ci share.
+func addFixFlags(fl *pflag.FlagSet, o *FixOptions) {
+	d := fix.DefaultLimits()
+	fl.StringVar(&o.Repo, "repo", ".", "a folder of the git repository to fix")
+	fl.StringVar(&o.Test, "test", "", `the test command, run by sh -c at the repository's root (e.g. "python -m pytest -q")`)
+	fl.StringVar(&o.Lang, "lang", "", "the repository's language: python, go, javascript, cpp, java, rust (default: guessed)")
+	fl.StringVar(&o.Image, "image", "", "run the tests in this local image (default the language's selfrepair image)")
+	fl.StringVar(&o.Setup, "setup", "", `run this once first (e.g. "npm ci"), in a container that becomes the image of the test runs`)
+	fl.BoolVar(&o.SetupNetwork, "setup-network", false, "give the setup step the network (the tests never have one)")
+	fl.IntVar(&o.Rounds, "rounds", 4, "repair rounds after the first answer")
+	fl.IntVar(&o.MaxTokens, "max-tokens", 0, "stop when the fix has used this many tokens (0: no bound)")
+	fl.DurationVar(&o.WallTime, "wall-time", 0, "stop after this long (0: no bound)")
+	fl.DurationVar(&o.Timeout, "timeout", d.Timeout, "CPU time limit of one test run")
+	fl.Int64Var(&o.Memory, "memory-mib", d.Memory>>20, "memory limit of one test run, MiB")
+	fl.BoolVar(&o.AllowTestEdits, "allow-test-edits", false, "let the model edit test files")
+	fl.StringSliceVar(&o.TestFiles, "test-files", nil, "more test files (paths or glob patterns) beside those named by the languages' conventions")
+	fl.StringVar(&o.Model, "model", "", "model name")
+	fl.StringVar(&o.BaseURL, "base-url", "", "OpenAI-compatible endpoint (default $OPENAI_BASE_URL, else "+llm.DefaultBaseURL+")")
+	fl.StringVar(&o.APIKey, "api-key", "", "API key (default $OPENAI_API_KEY)")
+	fl.Uint64Var(&o.Seed, "seed", 0, "seed of the requests")
+	fl.StringVar(&o.Cache, "cache", "", "response cache directory (default $"+llm.CacheEnv+" or ~/.cache/selfrepair/responses)")
+	fl.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the response cache")
+	fl.Int64Var(&o.SnapshotMiB, "max-repo-mib", repo.DefaultLimit>>20, "refuse a repository whose files are larger than this, MiB")
+	fl.StringVar(&o.Isolation, "isolation", string(sandbox.Pooled), "pooled or fresh containers")
+}
+
+// checkFixFlags are the checks of the flags fix and ci share.
+func checkFixFlags(cmd *cobra.Command, o *FixOptions) error {
+	if o.Resume == "" && o.Test == "" {
+		return &usageError{errors.New("give the test command with --test")}
+	}
+	if o.Resume == "" && o.Model == "" {
+		return &usageError{errors.New("give --model")}
+	}
+	if o.NoCache && cmd.Flags().Changed("cache") {
+		return &usageError{errors.New("give --cache or --no-cache, not both")}
+	}
+	if o.SetupNetwork && o.Setup == "" {
+		return &usageError{errors.New("--setup-network needs --setup")}
+	}
+	return nil
+}
+
+// fixConfig is the fix the flags describe.
+func fixConfig(f *Factory, o *FixOptions) (fix.Config, error) {
+	iso, err := sandbox.ParseIsolation(o.Isolation)
+	if err != nil {
+		return fix.Config{}, &usageError{err}
+	}
+	var cache *session.CacheSettings
+	if !o.NoCache {
+		cache = &session.CacheSettings{Dir: o.Cache}
+	}
+	return fix.Config{
+		Dir: o.Repo, Test: o.Test, Language: o.Lang, Image: o.Image, Setup: o.Setup, SetupNetwork: o.SetupNetwork, Rounds: o.Rounds, MaxTokens: o.MaxTokens,
+		WallTime: o.WallTime, Limits: sandbox.Limits{Timeout: o.Timeout, Memory: o.Memory << 20},
+		AllowTestEdits: o.AllowTestEdits, TestFiles: o.TestFiles, SnapshotLimit: o.SnapshotMiB << 20, Seed: o.Seed, Out: o.Out,
+		Patch: o.Patch, Apply: o.Apply, Isolation: iso, Registry: f.Languages(), Logger: f.Logger(), Cache: cache,
+		Model: session.ModelSettings{Name: o.Model, BaseURL: o.BaseURL, APIKey: o.APIKey, Concurrency: 1},
+	}, nil
+}
+
+// fixError is the exit error of a fix that failed to run.
+func fixError(ctx context.Context, err error) error {
+	var ue *fix.UsageError
+	switch {
+	case ctx.Err() != nil:
+		return err
+	case errors.As(err, &ue):
+		return &exitError{code: ExitUsage, err: err}
+	}
+	return &exitError{code: ExitInfra, err: err}
 }
