@@ -6,9 +6,9 @@
 //	0  success
 //	1  an error (one line on stderr)
 //	2  a usage error (bad flags or arguments)
-//	1  fix: not fixed (the best patch so far is written)
+//	1  fix, ci: not fixed (the best patch so far is written)
 //	3  evaluate: some samples could not be evaluated because the sandbox failed;
-//	   fix: an infrastructure error (engine, image, endpoint)
+//	   fix, ci: an infrastructure error (engine, image, endpoint)
 //	4  sandbox run: the program did not pass (non-zero exit, timeout, limit)
 //	130 interrupted (SIGINT/SIGTERM); the run's containers are removed first
 package cli
@@ -133,7 +133,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&f.Verbose, "verbose", "v", false, "log debug detail")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(NewCmdSandbox(f), NewCmdEvaluate(f, nil), NewCmdSim(f, nil))
-	root.AddCommand(NewCmdStudy(f, nil), NewCmdFix(f, nil))
+	root.AddCommand(NewCmdStudy(f, nil), NewCmdFix(f, nil), NewCmdCI(f, nil))
 	root.AddCommand(NewCmdReport(f, nil))
 	return root
 }

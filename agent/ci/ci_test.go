@@ -1,0 +1,253 @@
+package ci_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/selfrepair/selfrepair/agent/ci"
+	"github.com/selfrepair/selfrepair/agent/fix"
+	"github.com/selfrepair/selfrepair/agent/rundir"
+	"github.com/selfrepair/selfrepair/agent/session"
+	"github.com/selfrepair/selfrepair/agent/sim"
+	"github.com/selfrepair/selfrepair/languages/builtin"
+	"github.com/selfrepair/selfrepair/sandbox"
+	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
+)
+
+func TestDetect(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		want ci.Env
+	}{
+		{"none", map[string]string{"HOME": "/root"}, ci.Env{}},
+		{"github pull request", map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "abc",
+			"GITHUB_HEAD_REF": "feature", "GITHUB_REF_NAME": "7/merge", "GITHUB_RUN_ID": "42", "GITHUB_SERVER_URL": "https://github.com",
+			"GITHUB_STEP_SUMMARY": "/tmp/s"},
+			ci.Env{Kind: ci.GitHub, Repo: "o/r", SHA: "abc", Ref: "feature", RunID: "42", RunURL: "https://github.com/o/r/actions/runs/42", StepSummary: "/tmp/s"}},
+		{"github push", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_REF_NAME": "main"},
+			ci.Env{Kind: ci.GitHub, Repo: "o/r", Ref: "main"}},
+		{"gitlab merge request", map[string]string{"GITLAB_CI": "true", "CI": "true", "CI_PROJECT_PATH": "g/p", "CI_COMMIT_SHA": "def",
+			"CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "fix-it", "CI_COMMIT_REF_NAME": "refs/merge-requests/3/head", "CI_JOB_ID": "9",
+			"CI_JOB_URL": "https://gitlab.com/g/p/-/jobs/9"},
+			ci.Env{Kind: ci.GitLab, Repo: "g/p", SHA: "def", Ref: "fix-it", RunID: "9", RunURL: "https://gitlab.com/g/p/-/jobs/9"}},
+		{"another CI", map[string]string{"CI": "true"}, ci.Env{Kind: ci.Generic}},
+		{"CI=false", map[string]string{"CI": "false"}, ci.Env{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ci.Detect(getenv(c.env)); got != c.want {
+				t.Errorf("Detect = %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func getenv(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestAnnotations(t *testing.T) {
+	r := ci.Result{Fixed: true, Files: []string{"calc.py"}, Before: ci.Before{Failing: []rundir.TestFailure{
+		{Test: "test_calc::test_add", Message: "assert -1 == 5, 100% wrong\nsecond line", File: "tests/test_calc.py", Line: 5},
+		{Test: "(the test command)"},
+	}}}
+	want := "::error file=tests/test_calc.py,line=5,title=test_calc%3A%3Atest_add failed::assert -1 == 5, 100%25 wrong%0Asecond line\n" +
+		"::error title=(the test command) failed::the test failed\n" +
+		"::notice title=selfrepair::a patch makes the failing tests pass (fix.patch, calc.py)\n"
+	if got := ci.Annotations(r); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	// GitHub shows ten error annotations a step: nine tests, then the count
+	// of the rest.
+	r = ci.Result{}
+	for range 25 {
+		r.Before.Failing = append(r.Before.Failing, rundir.TestFailure{Test: "t", Message: "m"})
+	}
+	lines := strings.Split(strings.TrimSpace(ci.Annotations(r)), "\n")
+	if len(lines) != 10 || lines[9] != "::error title=selfrepair::16 more failing tests: see the summary" {
+		t.Errorf("%d annotations, the last %q", len(lines), lines[len(lines)-1])
+	}
+}
+
+// TestSummaryLimit: a patch too large for GitHub's step summary is named,
+// not shown, and the summary stays under the limit.
+func TestSummaryLimit(t *testing.T) {
+	r := ci.Result{Ending: fix.Fixed, Fixed: true, Test: "pytest", Commit: "0123456789abcdef", Patch: ci.PatchFile, Files: []string{"big.py"},
+		Before: ci.Before{Failing: []rundir.TestFailure{{Test: "t|1", Message: "a | b"}}}, After: &ci.After{Passing: []string{"t|1"}}}
+	small := ci.Summary(r, nil, "--- a/big.py\n+++ b/big.py\n@@ -1 +1 @@\n-x\n+y\n")
+	if !strings.Contains(small, "````diff\n--- a/big.py") || !strings.Contains(small, "| `t¦1` | failed: a \\| b | passes |") {
+		t.Errorf("summary:\n%s", small)
+	}
+	big := ci.Summary(r, nil, strings.Repeat("+x\n", 1<<20))
+	if len(big) > ci.SummaryLimit || !strings.Contains(big, "too large to show here") {
+		t.Errorf("%d bytes (limit %d):\n%.500s", len(big), ci.SummaryLimit, big)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	cfg := ci.Config{Out: out, Getenv: getenv(map[string]string{"GITHUB_TOKEN": "ghs_x", "GL_TOKEN": "y"})}
+	_, err := ci.Run(context.Background(), cfg)
+	var ue *fix.UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "(GITHUB_TOKEN, GL_TOKEN)") {
+		t.Errorf("with a token: %v", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the refused run made %s", out)
+	}
+	cfg = ci.Config{Getenv: getenv(nil)}
+	if _, err = ci.Run(context.Background(), cfg); !errors.As(err, &ue) || !strings.Contains(err.Error(), "give the output folder with --out") {
+		t.Errorf("no --out outside CI: %v", err)
+	}
+	os.MkdirAll(out, 0o755)
+	os.WriteFile(filepath.Join(out, "old"), nil, 0o644)
+	cfg = ci.Config{Out: out, Getenv: getenv(nil)}
+	if _, err = ci.Run(context.Background(), cfg); !errors.As(err, &ue) || !strings.Contains(err.Error(), "is not empty") {
+		t.Errorf("a used --out: %v", err)
+	}
+}
+
+var calc = map[string]string{
+	"calc.py": "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n",
+	"test_calc.py": "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n" +
+		"def test_mul():\n    assert mul(2, 3) == 6\n",
+}
+
+// planted is a token a CI job might hold; it must turn up nowhere.
+// The test command looks for a part of it in its environment.
+const (
+	planted     = "ghp_PLANTEDtoken0123456789abcdefABCDEF"
+	plantedPart = "PLANTEDtoken"
+)
+
+// TestCI: a red repository in a GitHub Actions job, with a write token in
+// the environment (allowed): ci fixes it against the simulator, writes a
+// patch that applies to a clean clone, summary.md (also in the step
+// summary), result.json and annotations. The token is in no request to
+// the model, no log line, no output file, and not in the test containers'
+// environment (the test command fails when it is). A green build is
+// nothing to fix.
+func TestCI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	t.Setenv("GITHUB_TOKEN", planted)
+	var (
+		mu   sync.Mutex
+		seen bytes.Buffer // every request the model's endpoint got
+	)
+	srv, err := sim.New(sim.Options{Languages: builtin.Registry().Languages(),
+		Repos: []sim.Repo{{Name: "calc", Fixed: map[string]string{"calc.py": strings.Replace(calc["calc.py"], "a - b", "a + b", 1)}, Tests: []string{"test_calc.py"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		r.Header.Write(&seen)
+		seen.WriteString(r.URL.String() + "\n")
+		seen.Write(body)
+		mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		srv.ServeHTTP(w, r)
+	}))
+	defer api.Close()
+	var logs bytes.Buffer
+	run := func(t *testing.T, files map[string]string) (string, *ci.Outcome, string, string) {
+		dir := repotest.New(t, files)
+		out := filepath.Join(t.TempDir(), "out")
+		summary := filepath.Join(t.TempDir(), "step-summary.md")
+		var ann bytes.Buffer
+		o, err := ci.Run(context.Background(), ci.Config{
+			Fix: fix.Config{Dir: dir, Test: "! env | grep -q " + plantedPart + " && python3 -m pytest -q", Rounds: 3,
+				Limits: sandbox.Limits{Timeout: 20 * time.Second}, Registry: builtin.Registry(),
+				Model:  session.ModelSettings{Name: sim.DefaultModel, BaseURL: api.URL + "/v1", APIKey: "k", Concurrency: 1},
+				Cache:  &session.CacheSettings{Dir: filepath.Join(out, "..", "cache")},
+				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
+			Out: out, Env: ci.Detect(getenv(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary})),
+			Getenv: os.Getenv, AllowToken: true, Annotations: &ann,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		step, _ := os.ReadFile(summary)
+		return dir, o, string(step), ann.String()
+	}
+
+	t.Run("red", func(t *testing.T) {
+		dir, o, step, ann := run(t, calc)
+		out := filepath.Dir(o.Fix.Dir)
+		if !o.Result.Fixed || o.Result.Ending != fix.Fixed {
+			t.Fatalf("ended %s (targets %v)", o.Result.Ending, o.Fix.Fix.Targets)
+		}
+		var rj ci.Result
+		if b, err := os.ReadFile(filepath.Join(out, ci.ResultFile)); err != nil || json.Unmarshal(b, &rj) != nil {
+			t.Fatalf("result.json: %v\n%s", err, b)
+		}
+		f := rj.Before.Failing
+		if rj.Schema != ci.Schema || rj.Patch != ci.PatchFile || len(f) != 1 || f[0].Test != "test_calc::test_add" ||
+			f[0].File != "test_calc.py" || f[0].Line != 5 || rj.After == nil || len(rj.After.Passing) != 1 || rj.Before.Passing != 1 {
+			t.Errorf("result.json: %+v (before %+v, after %+v)", rj, rj.Before, rj.After)
+		}
+		clean := t.TempDir()
+		repotest.Git(t, clean, "clone", "-q", dir, ".")
+		repotest.Git(t, clean, "apply", filepath.Join(out, ci.PatchFile))
+		md, _ := os.ReadFile(filepath.Join(out, ci.SummaryFile))
+		if !strings.HasPrefix(string(md), "## selfrepair: fixed\n") || !strings.Contains(string(md), "| `test_calc::test_add` | failed: ") ||
+			!strings.Contains(string(md), "+    return a + b") {
+			t.Errorf("summary.md:\n%s", md)
+		}
+		if step != string(md) {
+			t.Errorf("the step summary is not summary.md:\n%s", step)
+		}
+		if !strings.HasPrefix(ann, "::error file=test_calc.py,line=5,title=test_calc%3A%3Atest_add failed::assert") ||
+			!strings.HasSuffix(ann, "::notice title=selfrepair::a patch makes the failing tests pass (fix.patch, calc.py)\n") {
+			t.Errorf("annotations:\n%s", ann)
+		}
+		// The token: nowhere.
+		filepath.WalkDir(filepath.Dir(out), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(planted)) {
+					t.Errorf("the token is in %s", p)
+				}
+			}
+			return nil
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		for what, s := range map[string]string{"a request to the model": seen.String(), "the log": logs.String(), "the annotations": ann, "the step summary": step} {
+			if strings.Contains(s, planted) {
+				t.Errorf("the token is in %s", what)
+			}
+		}
+		if seen.Len() == 0 || logs.Len() == 0 {
+			t.Errorf("nothing seen: %d bytes of requests, %d of logs", seen.Len(), logs.Len())
+		}
+	})
+
+	t.Run("green", func(t *testing.T) {
+		green := map[string]string{"calc.py": strings.Replace(calc["calc.py"], "a - b", "a + b", 1), "test_calc.py": calc["test_calc.py"]}
+		_, o, step, ann := run(t, green)
+		out := filepath.Dir(o.Fix.Dir)
+		if o.Result.Ending != fix.NothingFailing || o.Result.After != nil || o.Result.Patch != "" || ann != "" {
+			t.Errorf("result %+v, annotations %q", o.Result, ann)
+		}
+		if !strings.HasPrefix(step, "## selfrepair: nothing to fix\n") {
+			t.Errorf("summary:\n%s", step)
+		}
+		if _, err := os.Stat(filepath.Join(out, ci.PatchFile)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a patch for a green build: %v", err)
+		}
+	})
+}

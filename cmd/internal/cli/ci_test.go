@@ -1,0 +1,76 @@
+package cli_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/selfrepair/selfrepair/agent/sim"
+	"github.com/selfrepair/selfrepair/languages/builtin"
+	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
+)
+
+// TestCIExitCodes: ci in a GitHub Actions job fixes a red repository
+// (annotations on stdout, the summary in the step summary, exit 0), and
+// refuses, in one line with exit 2, to run outside CI without --out or
+// with a write token in its environment.
+func TestCIExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	buggy := map[string]string{"calc.py": "def add(a, b):\n    return a - b\n",
+		"test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"}
+	srv, err := sim.New(sim.Options{Languages: builtin.Registry().Languages(), FirstPass: 1,
+		Repos: []sim.Repo{{Name: "calc", Fixed: map[string]string{"calc.py": "def add(a, b):\n    return a + b\n"}, Tests: []string{"test_calc.py"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Serve(ctx, ln)
+	url := "http://" + ln.Addr().String() + "/v1"
+	for _, v := range []string{"CI", "GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GL_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GH_ENTERPRISE_TOKEN"} {
+		t.Setenv(v, "")
+	}
+	dir := repotest.New(t, buggy)
+	args := func(extra ...string) []string {
+		return append([]string{"ci", "--repo", dir, "--test", "python3 -m pytest -q", "--model", sim.DefaultModel,
+			"--base-url", url, "--api-key", "k", "--no-cache", "--timeout", "20s"}, extra...)
+	}
+
+	code, _, errOut := run(t, args()...)
+	if code != 2 || !strings.Contains(errOut, "not in a CI job") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+		t.Errorf("outside CI, no --out: exit %d, stderr %q", code, errOut)
+	}
+
+	t.Setenv("GITHUB_ACTIONS", "true")
+	t.Setenv("GITHUB_TOKEN", "ghs_secret")
+	code, _, errOut = run(t, args()...)
+	if code != 2 || !strings.Contains(errOut, "(GITHUB_TOKEN)") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+		t.Errorf("with a token: exit %d, stderr %q", code, errOut)
+	}
+	t.Setenv("GITHUB_TOKEN", "")
+
+	step := filepath.Join(t.TempDir(), "summary.md")
+	t.Setenv("GITHUB_STEP_SUMMARY", step)
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, errOut := run(t, args("--out", out)...)
+	if code != 0 || !strings.Contains(stdout, "::error file=test_calc.py,line=5,") || !strings.Contains(stdout, "FIXED in round 0") {
+		t.Errorf("exit %d; stdout:\n%s\nstderr:\n%s", code, stdout, errOut)
+	}
+	for _, f := range []string{"fix.patch", "summary.md", "result.json", "run/manifest.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if b, _ := os.ReadFile(step); !strings.HasPrefix(string(b), "## selfrepair: fixed") {
+		t.Errorf("the step summary:\n%s", b)
+	}
+}
