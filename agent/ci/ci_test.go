@@ -17,6 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/selfrepair/selfrepair/agent/ci"
 	"github.com/selfrepair/selfrepair/agent/fix"
 	"github.com/selfrepair/selfrepair/agent/rundir"
@@ -175,7 +179,8 @@ func TestCI(t *testing.T) {
 				Model:  session.ModelSettings{Name: sim.DefaultModel, BaseURL: api.URL + "/v1", APIKey: "k", Concurrency: 1},
 				Cache:  &session.CacheSettings{Dir: filepath.Join(out, "..", "cache")},
 				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
-			Out: out, Env: ci.Detect(getenv(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary})),
+			Out: out, Env: ci.Detect(getenv(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary,
+				"GITHUB_REF_NAME": "main", "GITHUB_RUN_ID": "42", "GITHUB_REPOSITORY": "octo/calc"})),
 			Getenv: os.Getenv, AllowToken: true, Annotations: &ann,
 		})
 		if err != nil {
@@ -234,6 +239,7 @@ func TestCI(t *testing.T) {
 		if seen.Len() == 0 || logs.Len() == 0 {
 			t.Errorf("nothing seen: %d bytes of requests, %d of logs", seen.Len(), logs.Len())
 		}
+		publish(t, dir, out)
 	})
 
 	t.Run("green", func(t *testing.T) {
@@ -250,4 +256,100 @@ func TestCI(t *testing.T) {
 			t.Errorf("a patch for a green build: %v", err)
 		}
 	})
+}
+
+// publish: ci publish's pull request from ci's output, in a clone of the
+// repository's remote (a bare repository here), as a later job has it:
+// the branch with the patch is pushed, and the one request to GitHub's
+// API (a test server that validates it against GitHub's published REST
+// description) opens a draft pull request from it to the branch ci ran
+// on. An API refusal is one line.
+func publish(t *testing.T, dir, out string) {
+	ctx := context.Background()
+	bare := t.TempDir()
+	repotest.Git(t, bare, "init", "-q", "--bare", "--initial-branch=main")
+	repotest.Git(t, dir, "push", "-q", bare, "HEAD:refs/heads/main")
+	clone := t.TempDir()
+	repotest.Git(t, clone, "clone", "-q", bare, ".")
+
+	doc, err := openapi3.NewLoader().LoadFromFile("testdata/github-rest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		requests []map[string]any
+		status   = http.StatusCreated
+	)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		route, params, err := routerOf(t, doc, r)
+		if err == nil {
+			err = openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route})
+		}
+		if err != nil {
+			t.Errorf("%s %s: not as GitHub describes it: %v", r.Method, r.URL.Path, err)
+			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+			return
+		}
+		if got := r.Header.Get("Authorization"); got != "Bearer ghs_publish" {
+			t.Errorf("Authorization %q", got)
+		}
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		requests = append(requests, body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		if status != http.StatusCreated {
+			io.WriteString(w, `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"A pull request already exists for octo:selfrepair/fix-42."}]}`)
+			return
+		}
+		io.WriteString(w, `{"number":7,"html_url":"https://github.com/octo/calc/pull/7","draft":true}`)
+	}))
+	defer api.Close()
+	doc.Servers = openapi3.Servers{{URL: api.URL}}
+	gh, err := ci.NewGitHub(api.URL, "octo/calc", "ghs_publish", api.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone, Forge: gh})
+	if err != nil || url != "https://github.com/octo/calc/pull/7" {
+		t.Fatalf("OpenPR = %q, %v", url, err)
+	}
+	summary, _ := os.ReadFile(filepath.Join(out, ci.SummaryFile))
+	if len(requests) != 1 || requests[0]["title"] != "selfrepair: fix 1 failing test" || requests[0]["head"] != "selfrepair/fix-42" ||
+		requests[0]["base"] != "main" || requests[0]["draft"] != true || requests[0]["body"] != string(summary) {
+		t.Errorf("the pull request: %v", requests)
+	}
+	// The pushed branch is the commit ci fixed with the patch on it.
+	check := t.TempDir()
+	repotest.Git(t, check, "clone", "-q", "--branch", "selfrepair/fix-42", bare, ".")
+	if b, _ := os.ReadFile(filepath.Join(check, "calc.py")); !strings.Contains(string(b), "return a + b") {
+		t.Errorf("the pushed calc.py:\n%s", b)
+	}
+	if msg := repotest.Git(t, check, "log", "-1", "--format=%an <%ae>%n%s"); !strings.HasPrefix(msg, "selfrepair <") {
+		t.Errorf("the commit: %s", msg)
+	}
+
+	// GitHub refuses: one line, with the status and GitHub's reason.
+	status = http.StatusUnprocessableEntity
+	other := t.TempDir()
+	repotest.Git(t, other, "init", "-q", "--bare")
+	clone2 := t.TempDir()
+	repotest.Git(t, clone2, "clone", "-q", bare, ".")
+	_, err = ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone2, Remote: other, Forge: gh})
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "422 Validation Failed; custom A pull request already exists") {
+		t.Errorf("a refused pull request: %v", err)
+	}
+	// A branch of selfrepair's own is not published from.
+	repotest.Git(t, clone2, "checkout", "-q", "selfrepair/fix-42")
+	if _, err = ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone2, Remote: other, Forge: gh}); err == nil || !strings.Contains(err.Error(), "a branch of selfrepair's own") {
+		t.Errorf("publishing from its own branch: %v", err)
+	}
+}
+
+func routerOf(t *testing.T, doc *openapi3.T, r *http.Request) (*routers.Route, map[string]string, error) {
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return router.FindRoute(r)
 }

@@ -56,7 +56,7 @@ func Take(ctx context.Context, dir, into string, limit int64) (*Snapshot, error)
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	root, err := git(ctx, dir, "rev-parse", "--show-toplevel")
+	root, err := Git(ctx, dir, "rev-parse", "--show-toplevel")
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -66,10 +66,10 @@ func Take(ctx context.Context, dir, into string, limit int64) (*Snapshot, error)
 	}
 	root = strings.TrimSpace(root)
 	commit := ""
-	if out, err := git(ctx, root, "rev-parse", "--verify", "-q", "HEAD"); err == nil {
+	if out, err := Git(ctx, root, "rev-parse", "--verify", "-q", "HEAD"); err == nil {
 		commit = strings.TrimSpace(out)
 	}
-	list, err := git(ctx, root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	list, err := Git(ctx, root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	if err != nil {
 		return nil, fmt.Errorf("list the files of %s: %w", root, err)
 	}
@@ -185,7 +185,7 @@ func (s *Snapshot) Diff(ctx context.Context, into string, changed map[string][]b
 		return "", err
 	}
 	defer os.RemoveAll(scratch)
-	if _, err := git(ctx, scratch, "init", "-q"); err != nil {
+	if _, err := Git(ctx, scratch, "init", "-q"); err != nil {
 		return "", err
 	}
 	var news []string
@@ -198,7 +198,7 @@ func (s *Snapshot) Diff(ctx context.Context, into string, changed map[string][]b
 			return "", err
 		}
 	}
-	if _, err := git(ctx, scratch, "add", "-A"); err != nil {
+	if _, err := Git(ctx, scratch, "add", "-A"); err != nil {
 		return "", err
 	}
 	for _, p := range sortedKeys(changed) {
@@ -222,11 +222,11 @@ func (s *Snapshot) Diff(ctx context.Context, into string, changed map[string][]b
 		}
 	}
 	if len(news) > 0 {
-		if _, err := git(ctx, scratch, append([]string{"add", "-N", "--"}, news...)...); err != nil {
+		if _, err := Git(ctx, scratch, append([]string{"add", "-N", "--"}, news...)...); err != nil {
 			return "", err
 		}
 	}
-	return git(ctx, scratch, "-c", "core.quotePath=false", "diff", "--binary", "--no-color", "--no-ext-diff", "--full-index")
+	return Git(ctx, scratch, "-c", "core.quotePath=false", "diff", "--binary", "--no-color", "--no-ext-diff", "--full-index")
 }
 
 // Modified lists the files among paths that are not in the repository's
@@ -284,9 +284,10 @@ func Paths(patch string) []string {
 	return sortedKeys(seen)
 }
 
-// git runs the git command in dir and returns its output; an error carries
-// git's own first line.
-func git(ctx context.Context, dir string, args ...string) (string, error) {
+// Git runs the git command in dir and returns its output; an error carries
+// git's own first line. The user's global and system configuration do not
+// apply (the repository's own does).
+func Git(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	// The user's configuration may not change what a patch looks like.

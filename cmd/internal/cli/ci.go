@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -60,7 +62,77 @@ written); 2 usage error; 3 infrastructure error (engine, image, endpoint); 130 i
 	o.Fix.WallTime = ci.DefaultWallTime
 	fl.StringVar(&o.Out, "out", "", "the output folder, new or empty (default "+ci.DefaultOut+" in a CI job)")
 	fl.BoolVar(&o.AllowToken, "allow-token", false, "run even with a repository token in the environment")
+	cmd.AddCommand(NewCmdCIPublish(f, nil))
 	return cmd
+}
+
+// PublishOptions are ci publish's flags.
+type PublishOptions struct {
+	From, Repo, Remote, Base string
+	OpenPR, OnFailure        bool
+}
+
+// NewCmdCIPublish is `selfrepair ci publish`.
+func NewCmdCIPublish(f *Factory, runF func(context.Context, *PublishOptions) error) *cobra.Command {
+	o := &PublishOptions{}
+	cmd := &cobra.Command{
+		Use:   "publish",
+		Short: "From a later job that holds the token: publish what selfrepair ci wrote, as a draft pull request",
+		Long: `Reads only the files of selfrepair ci's output folder (--from; the model is not asked again). With --open-pr
+it checks out the commit ci fixed in the repository (--repo, default the current folder) on a new branch,
+` + ci.BranchPrefix + `fix-RUN, commits the patch, pushes the branch to --remote (default origin), and opens a draft pull
+request to the branch ci ran on (or --base) with the summary as its body, through GitHub's REST API
+($GITHUB_API_URL, default ` + ci.DefaultGitHubAPI + `) with $GITHUB_TOKEN (or $GH_TOKEN). It publishes only a fix that
+ended fixed, unless --on-failure, and refuses to run on a branch of its own.
+
+Exit codes: 0 published; 1 the push or the API request failed; 2 usage error (nothing to publish, no token,
+not ci's output).`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.From == "" {
+				return &usageError{errors.New("give selfrepair ci's output folder with --from")}
+			}
+			if !o.OpenPR {
+				return &usageError{errors.New("give --open-pr (comments, review suggestions and GitLab are not there yet)")}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runPublish(cmd.Context(), f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.From, "from", "", "the output folder of selfrepair ci")
+	fl.StringVar(&o.Repo, "repo", ".", "the repository's working tree")
+	fl.StringVar(&o.Remote, "remote", "origin", "the git remote to push the branch to")
+	fl.StringVar(&o.Base, "base", "", "the branch the pull request targets (default the branch ci ran on)")
+	fl.BoolVar(&o.OpenPR, "open-pr", false, "push the patch on a new branch and open a draft pull request")
+	fl.BoolVar(&o.OnFailure, "on-failure", false, "publish the best patch of a fix that did not end fixed")
+	return cmd
+}
+
+func runPublish(ctx context.Context, f *Factory, o *PublishOptions) error {
+	r, err := ci.ReadResult(o.From)
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	if r.CI.Kind == ci.GitLab {
+		return &exitError{code: ExitUsage, err: errors.New("the fix ran in GitLab CI: merge requests are not there yet")}
+	}
+	gh, err := ci.NewGitHub(os.Getenv("GITHUB_API_URL"), cmp.Or(r.CI.Repo, os.Getenv("GITHUB_REPOSITORY")), cmp.Or(os.Getenv("GITHUB_TOKEN"), os.Getenv("GH_TOKEN")), nil)
+	if err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
+	url, err := ci.OpenPR(ctx, ci.PublishConfig{From: o.From, Dir: o.Repo, Remote: o.Remote, Base: o.Base, OnFailure: o.OnFailure, Forge: gh})
+	var ue *fix.UsageError
+	switch {
+	case errors.As(err, &ue):
+		return &exitError{code: ExitUsage, err: err}
+	case err != nil:
+		return &exitError{code: ExitError, err: err}
+	}
+	fmt.Fprintf(f.Out, "opened %s\n", url)
+	return nil
 }
 
 func runCI(ctx context.Context, f *Factory, o *CIOptions) error {

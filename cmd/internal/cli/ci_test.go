@@ -2,12 +2,14 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/selfrepair/selfrepair/agent/ci"
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
@@ -72,5 +74,28 @@ func TestCIExitCodes(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(step); !strings.HasPrefix(string(b), "## selfrepair: fixed") {
 		t.Errorf("the step summary:\n%s", b)
+	}
+}
+
+// TestPublishUsage: ci publish refuses, in one line with exit 2, a folder
+// that is not ci's output, and a publish without a token.
+func TestPublishUsage(t *testing.T) {
+	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("GH_TOKEN", "")
+	out := t.TempDir()
+	b, _ := json.Marshal(ci.Result{Schema: ci.Schema, Ending: "fixed", Fixed: true, Patch: ci.PatchFile, CI: ci.Env{Kind: ci.GitHub, Repo: "o/r", Ref: "main"}})
+	os.WriteFile(filepath.Join(out, ci.ResultFile), b, 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from", t.TempDir(), "--open-pr"}, "is not the output of selfrepair ci"},
+		{[]string{"--from", out, "--open-pr"}, "no GitHub token: set GITHUB_TOKEN"},
+		{[]string{"--from", out}, "give --open-pr"},
+	} {
+		code, _, errOut := run(t, append([]string{"ci", "publish"}, c.args...)...)
+		if code != 2 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q", c.args, code, errOut)
+		}
 	}
 }
