@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -39,15 +40,15 @@ func TestDetect(t *testing.T) {
 	}{
 		{"none", map[string]string{"HOME": "/root"}, ci.Env{}},
 		{"github pull request", map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "abc",
-			"GITHUB_HEAD_REF": "feature", "GITHUB_REF_NAME": "7/merge", "GITHUB_RUN_ID": "42", "GITHUB_SERVER_URL": "https://github.com",
-			"GITHUB_STEP_SUMMARY": "/tmp/s"},
-			ci.Env{Kind: ci.GitHub, Repo: "o/r", SHA: "abc", Ref: "feature", RunID: "42", RunURL: "https://github.com/o/r/actions/runs/42", StepSummary: "/tmp/s"}},
+			"GITHUB_HEAD_REF": "feature", "GITHUB_REF": "refs/pull/7/merge", "GITHUB_REF_NAME": "7/merge", "GITHUB_RUN_ID": "42",
+			"GITHUB_SERVER_URL": "https://github.com", "GITHUB_STEP_SUMMARY": "/tmp/s"},
+			ci.Env{Kind: ci.GitHub, Repo: "o/r", SHA: "abc", Ref: "feature", RunID: "42", PR: 7, RunURL: "https://github.com/o/r/actions/runs/42", StepSummary: "/tmp/s"}},
 		{"github push", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_REF_NAME": "main"},
 			ci.Env{Kind: ci.GitHub, Repo: "o/r", Ref: "main"}},
 		{"gitlab merge request", map[string]string{"GITLAB_CI": "true", "CI": "true", "CI_PROJECT_PATH": "g/p", "CI_COMMIT_SHA": "def",
 			"CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "fix-it", "CI_COMMIT_REF_NAME": "refs/merge-requests/3/head", "CI_JOB_ID": "9",
-			"CI_JOB_URL": "https://gitlab.com/g/p/-/jobs/9"},
-			ci.Env{Kind: ci.GitLab, Repo: "g/p", SHA: "def", Ref: "fix-it", RunID: "9", RunURL: "https://gitlab.com/g/p/-/jobs/9"}},
+			"CI_JOB_URL": "https://gitlab.com/g/p/-/jobs/9", "CI_MERGE_REQUEST_IID": "3"},
+			ci.Env{Kind: ci.GitLab, Repo: "g/p", SHA: "def", Ref: "fix-it", RunID: "9", PR: 3, RunURL: "https://gitlab.com/g/p/-/jobs/9"}},
 		{"another CI", map[string]string{"CI": "true"}, ci.Env{Kind: ci.Generic}},
 		{"CI=false", map[string]string{"CI": "false"}, ci.Env{}},
 	} {
@@ -180,7 +181,7 @@ func TestCI(t *testing.T) {
 				Cache:  &session.CacheSettings{Dir: filepath.Join(out, "..", "cache")},
 				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
 			Out: out, Env: ci.Detect(getenv(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary,
-				"GITHUB_REF_NAME": "main", "GITHUB_RUN_ID": "42", "GITHUB_REPOSITORY": "octo/calc"})),
+				"GITHUB_REF": "refs/pull/7/merge", "GITHUB_HEAD_REF": "main", "GITHUB_RUN_ID": "42", "GITHUB_REPOSITORY": "octo/calc"})),
 			Getenv: os.Getenv, AllowToken: true, Annotations: &ann,
 		})
 		if err != nil {
@@ -276,8 +277,12 @@ func publish(t *testing.T, dir, out string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The pull request ci ran for changed add's line; GitHub lists its diff.
+	prFiles, _ := json.Marshal([]map[string]string{{"filename": "calc.py", "status": "modified",
+		"patch": "@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a\n+    return a - b"}})
 	var (
-		requests []map[string]any
+		requests []map[string]any // pulls/create's
+		others   = map[string]map[string]any{}
 		status   = http.StatusCreated
 	)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -295,14 +300,26 @@ func publish(t *testing.T, dir, out string) {
 		}
 		var body map[string]any
 		json.NewDecoder(r.Body).Decode(&body)
-		requests = append(requests, body)
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		if status != http.StatusCreated {
-			io.WriteString(w, `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"A pull request already exists for octo:selfrepair/fix-42."}]}`)
-			return
+		switch op := route.Operation.OperationID; op {
+		case "pulls/create":
+			requests = append(requests, body)
+			w.WriteHeader(status)
+			if status != http.StatusCreated {
+				io.WriteString(w, `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"A pull request already exists for octo:selfrepair/fix-42."}]}`)
+				return
+			}
+			io.WriteString(w, `{"number":8,"html_url":"https://github.com/octo/calc/pull/8","draft":true}`)
+		case "issues/create-comment":
+			others[op+" "+r.URL.Path] = body
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"id":1,"html_url":"https://github.com/octo/calc/pull/7#issuecomment-1"}`)
+		case "pulls/list-files":
+			w.Write(prFiles)
+		case "pulls/create-review":
+			others[op+" "+r.URL.Path] = body
+			io.WriteString(w, `{"id":2,"html_url":"https://github.com/octo/calc/pull/7#pullrequestreview-2"}`)
 		}
-		io.WriteString(w, `{"number":7,"html_url":"https://github.com/octo/calc/pull/7","draft":true}`)
 	}))
 	defer api.Close()
 	doc.Servers = openapi3.Servers{{URL: api.URL}}
@@ -311,7 +328,7 @@ func publish(t *testing.T, dir, out string) {
 		t.Fatal(err)
 	}
 	url, err := ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone, Forge: gh})
-	if err != nil || url != "https://github.com/octo/calc/pull/7" {
+	if err != nil || url != "https://github.com/octo/calc/pull/8" {
 		t.Fatalf("OpenPR = %q, %v", url, err)
 	}
 	summary, _ := os.ReadFile(filepath.Join(out, ci.SummaryFile))
@@ -327,6 +344,28 @@ func publish(t *testing.T, dir, out string) {
 	}
 	if msg := repotest.Git(t, check, "log", "-1", "--format=%an <%ae>%n%s"); !strings.HasPrefix(msg, "selfrepair <") {
 		t.Errorf("the commit: %s", msg)
+	}
+
+	// --comment: the summary on the pull request ci ran for.
+	if url, err := ci.Comment(ctx, ci.PublishConfig{From: out, Reviewer: gh}); err != nil || !strings.HasSuffix(url, "#issuecomment-1") {
+		t.Errorf("Comment = %q, %v", url, err)
+	}
+	if c := others["issues/create-comment /repos/octo/calc/issues/7/comments"]; c["body"] != string(summary) {
+		t.Errorf("the comment: %v (all: %v)", c, others)
+	}
+	// Review suggestions: the fix's one change is on a line the pull
+	// request shows, so it is a suggestion there, nothing left aside.
+	if url, err := ci.Suggest(ctx, ci.PublishConfig{From: out, Reviewer: gh}); err != nil || !strings.HasSuffix(url, "#pullrequestreview-2") {
+		t.Errorf("Suggest = %q, %v", url, err)
+	}
+	rv := others["pulls/create-review /repos/octo/calc/pulls/7/reviews"]
+	var rj ci.Result
+	b, _ := os.ReadFile(filepath.Join(out, ci.ResultFile))
+	json.Unmarshal(b, &rj)
+	if cs, _ := rv["comments"].([]any); rv["event"] != "COMMENT" || rv["commit_id"] != rj.Commit || len(cs) != 1 ||
+		!reflect.DeepEqual(cs[0], map[string]any{"path": "calc.py", "line": 2.0, "side": "RIGHT", "body": "```suggestion\n    return a + b\n```"}) ||
+		strings.Contains(rv["body"].(string), "outside this pull request") {
+		t.Errorf("the review: %v", rv)
 	}
 
 	// GitHub refuses: one line, with the status and GitHub's reason.

@@ -2,7 +2,9 @@ package ci
 
 import (
 	"cmp"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -18,11 +20,13 @@ const (
 
 // Env is the CI job the process runs in, as its environment tells.
 type Env struct {
-	Kind   Kind   `json:"kind"`
-	Repo   string `json:"repository,omitempty"` // owner/name (GitHub), group/project (GitLab)
-	SHA    string `json:"sha,omitempty"`
-	Ref    string `json:"ref,omitempty"` // the branch, or a pull request's head branch
-	RunID  string `json:"run_id,omitempty"`
+	Kind  Kind   `json:"kind"`
+	Repo  string `json:"repository,omitempty"` // owner/name (GitHub), group/project (GitLab)
+	SHA   string `json:"sha,omitempty"`
+	Ref   string `json:"ref,omitempty"` // the branch, or a pull request's head branch
+	RunID string `json:"run_id,omitempty"`
+	// PR is the pull (merge) request the job runs for; 0 for none.
+	PR     int    `json:"pull_request,omitempty"`
 	RunURL string `json:"run_url,omitempty"`
 	// StepSummary is the file GitHub shows as the step's summary
 	// ($GITHUB_STEP_SUMMARY); "" elsewhere.
@@ -36,19 +40,27 @@ func Detect(getenv func(string) string) Env {
 		e := Env{Kind: GitHub, Repo: getenv("GITHUB_REPOSITORY"), SHA: getenv("GITHUB_SHA"),
 			Ref: cmp.Or(getenv("GITHUB_HEAD_REF"), getenv("GITHUB_REF_NAME")), RunID: getenv("GITHUB_RUN_ID"),
 			StepSummary: getenv("GITHUB_STEP_SUMMARY")}
+		if m := pullRef.FindStringSubmatch(getenv("GITHUB_REF")); m != nil {
+			e.PR, _ = strconv.Atoi(m[1])
+		}
 		if server := getenv("GITHUB_SERVER_URL"); server != "" && e.Repo != "" && e.RunID != "" {
 			e.RunURL = strings.TrimSuffix(server, "/") + "/" + e.Repo + "/actions/runs/" + e.RunID
 		}
 		return e
 	case getenv("GITLAB_CI") == "true":
-		return Env{Kind: GitLab, Repo: getenv("CI_PROJECT_PATH"), SHA: getenv("CI_COMMIT_SHA"),
+		e := Env{Kind: GitLab, Repo: getenv("CI_PROJECT_PATH"), SHA: getenv("CI_COMMIT_SHA"),
 			Ref:   cmp.Or(getenv("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"), getenv("CI_COMMIT_REF_NAME")),
 			RunID: getenv("CI_JOB_ID"), RunURL: getenv("CI_JOB_URL")}
+		e.PR, _ = strconv.Atoi(getenv("CI_MERGE_REQUEST_IID"))
+		return e
 	case getenv("CI") != "" && getenv("CI") != "false" && getenv("CI") != "0":
 		return Env{Kind: Generic}
 	}
 	return Env{}
 }
+
+// pullRef is GITHUB_REF in a pull request's workflow.
+var pullRef = regexp.MustCompile(`^refs/pull/(\d+)/merge$`)
 
 // tokenVars are the environment variables that carry a token able to
 // write to a repository or open pull requests: the publish job's, never

@@ -77,3 +77,52 @@ func apiError(what string, err error) error {
 	}
 	return fmt.Errorf("GitHub: cannot %s: %d %s%s", what, er.Response.StatusCode, msg, hint)
 }
+
+// Comment posts body on the pull request (issues/create-comment).
+func (g *GitHubRepo) Comment(ctx context.Context, number int, body string) (string, error) {
+	c, _, err := g.client.Issues.CreateComment(ctx, g.owner, g.name, number, &github.IssueComment{Body: github.Ptr(body)})
+	if err != nil {
+		return "", apiError("comment on the pull request", err)
+	}
+	return c.GetHTMLURL(), nil
+}
+
+// PullFiles lists the pull request's files and their diffs
+// (pulls/list-files, every page).
+func (g *GitHubRepo) PullFiles(ctx context.Context, number int) ([]FileDiff, error) {
+	var out []FileDiff
+	opt := &github.ListOptions{PerPage: 100}
+	for {
+		fs, resp, err := g.client.PullRequests.ListFiles(ctx, g.owner, g.name, number, opt)
+		if err != nil {
+			return nil, apiError("list the pull request's files", err)
+		}
+		for _, f := range fs {
+			out = append(out, FileDiff{Path: f.GetFilename(), Patch: f.GetPatch()})
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opt.Page = resp.NextPage
+	}
+}
+
+// Review posts a review of the pull request at commit with body and the
+// suggestions as its line comments (pulls/create-review, event COMMENT).
+func (g *GitHubRepo) Review(ctx context.Context, number int, commit, body string, sugs []Suggestion) (string, error) {
+	comments := make([]*github.DraftReviewComment, len(sugs))
+	for i, s := range sugs {
+		c := &github.DraftReviewComment{Path: github.Ptr(s.Path), Body: github.Ptr(s.Body()), Line: github.Ptr(s.End), Side: github.Ptr("RIGHT")}
+		if s.Start < s.End {
+			c.StartLine, c.StartSide = github.Ptr(s.Start), github.Ptr("RIGHT")
+		}
+		comments[i] = c
+	}
+	r, _, err := g.client.PullRequests.CreateReview(ctx, g.owner, g.name, number, &github.PullRequestReviewRequest{
+		CommitID: github.Ptr(commit), Body: github.Ptr(body), Event: github.Ptr("COMMENT"), Comments: comments,
+	})
+	if err != nil {
+		return "", apiError("review the pull request", err)
+	}
+	return r.GetHTMLURL(), nil
+}

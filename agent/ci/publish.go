@@ -31,6 +31,14 @@ type Forge interface {
 	OpenPullRequest(ctx context.Context, pr PullRequest) (string, error)
 }
 
+// A Reviewer comments on pull requests: a comment, or a review whose line
+// comments are suggestions.
+type Reviewer interface {
+	Comment(ctx context.Context, number int, body string) (string, error)
+	PullFiles(ctx context.Context, number int) ([]FileDiff, error)
+	Review(ctx context.Context, number int, commit, body string, sugs []Suggestion) (string, error)
+}
+
 // PublishConfig is a publish of a ci output folder.
 type PublishConfig struct {
 	From   string // the ci output folder
@@ -42,6 +50,9 @@ type PublishConfig struct {
 	// OnFailure publishes the best patch of a fix that did not end fixed.
 	OnFailure bool
 	Forge     Forge
+	// PR is the pull request to comment on; default the one ci ran for.
+	PR       int
+	Reviewer Reviewer
 }
 
 // bodyLimit is the most a pull request's body may hold on GitHub
@@ -61,20 +72,99 @@ func ReadResult(from string) (Result, error) {
 	return r, nil
 }
 
+// publishable is the result of cfg.From when it has a patch to publish.
+func publishable(cfg PublishConfig) (Result, error) {
+	r, err := ReadResult(cfg.From)
+	if err != nil {
+		return r, err
+	}
+	switch {
+	case r.Patch == "":
+		return r, &fix.UsageError{Err: fmt.Errorf("nothing to publish: the fix ended %s with no patch", r.Ending)}
+	case !r.Fixed && !cfg.OnFailure:
+		return r, &fix.UsageError{Err: fmt.Errorf("nothing to publish: the fix ended %s (--on-failure publishes its best patch)", r.Ending)}
+	}
+	return r, nil
+}
+
+// Comment posts the summary (which shows the patch) as a comment on the
+// pull request; it returns the comment's address.
+func Comment(ctx context.Context, cfg PublishConfig) (string, error) {
+	_, n, err := reviewable(cfg)
+	if err != nil {
+		return "", err
+	}
+	body, err := summaryBody(cfg.From)
+	if err != nil {
+		return "", err
+	}
+	return cfg.Reviewer.Comment(ctx, n, body)
+}
+
+// Suggest reviews the pull request: each change of the patch on lines the
+// pull request's diff shows becomes a suggestion on them, and the review's
+// body is the summary with the changes that fall elsewhere as a diff.
+func Suggest(ctx context.Context, cfg PublishConfig) (string, error) {
+	r, n, err := reviewable(cfg)
+	if err != nil {
+		return "", err
+	}
+	patch, err := os.ReadFile(filepath.Join(cfg.From, r.Patch))
+	if err != nil {
+		return "", err
+	}
+	files, err := cfg.Reviewer.PullFiles(ctx, n)
+	if err != nil {
+		return "", err
+	}
+	sugs, rest := Suggestions(string(patch), files)
+	state := "the fix ended " + r.Ending
+	if r.Fixed {
+		state = "the failing tests pass with these changes"
+	}
+	body := fmt.Sprintf("selfrepair: %s (`%s`): %s.", state, r.Test, plural(len(sugs), "suggestion"))
+	if rest != "" {
+		body += "\n\nChanges outside this pull request's diff (suggestions can only go on its lines):\n\n````diff\n" + rest + "````\n"
+	}
+	if len(body) > bodyLimit {
+		body = body[:bodyLimit] + "\n````\n\n… (cut: the whole patch is in the run's artifact)\n"
+	}
+	return cfg.Reviewer.Review(ctx, n, r.Commit, body, sugs)
+}
+
+// reviewable is the result of cfg.From and the pull request to comment on.
+func reviewable(cfg PublishConfig) (Result, int, error) {
+	r, err := publishable(cfg)
+	if err != nil {
+		return r, 0, err
+	}
+	n := cmp.Or(cfg.PR, r.CI.PR)
+	if n == 0 {
+		return r, 0, &fix.UsageError{Err: errors.New("no pull request: ci did not run for one (give --pr)")}
+	}
+	return r, n, nil
+}
+
+// summaryBody is summary.md, cut to what a pull request's text may hold.
+func summaryBody(from string) (string, error) {
+	body, err := os.ReadFile(filepath.Join(from, SummaryFile))
+	if err != nil {
+		return "", err
+	}
+	if len(body) > bodyLimit {
+		body = append(body[:bodyLimit:bodyLimit], "\n\n… (cut: the whole summary is in the run's artifact)\n"...)
+	}
+	return string(body), nil
+}
+
 // OpenPR commits the patch of cfg.From on a new branch of cfg.Dir, pushes
 // it, and opens a draft pull request with the summary as its body; it
 // returns the pull request's address. It publishes nothing unless the fix
 // ended fixed (or cfg.OnFailure, and there is a patch).
 func OpenPR(ctx context.Context, cfg PublishConfig) (string, error) {
-	r, err := ReadResult(cfg.From)
+	r, err := publishable(cfg)
 	if err != nil {
 		return "", err
-	}
-	switch {
-	case r.Patch == "":
-		return "", &fix.UsageError{Err: fmt.Errorf("nothing to publish: the fix ended %s with no patch", r.Ending)}
-	case !r.Fixed && !cfg.OnFailure:
-		return "", &fix.UsageError{Err: fmt.Errorf("nothing to publish: the fix ended %s (--on-failure publishes its best patch)", r.Ending)}
 	}
 	head, err := repo.Git(ctx, cfg.Dir, "rev-parse", "--abbrev-ref", "HEAD")
 	if err != nil {
@@ -111,14 +201,11 @@ func OpenPR(ctx context.Context, cfg PublishConfig) (string, error) {
 			return "", err
 		}
 	}
-	body, err := os.ReadFile(filepath.Join(cfg.From, SummaryFile))
+	body, err := summaryBody(cfg.From)
 	if err != nil {
 		return "", err
 	}
-	if len(body) > bodyLimit {
-		body = append(body[:bodyLimit:bodyLimit], "\n\n… (cut: the whole summary is in the run's artifact)\n"...)
-	}
-	return cfg.Forge.OpenPullRequest(ctx, PullRequest{Title: title, Body: string(body), Head: branch, Base: base, Draft: true})
+	return cfg.Forge.OpenPullRequest(ctx, PullRequest{Title: title, Body: body, Head: branch, Base: base, Draft: true})
 }
 
 func plural(n int, what string) string {

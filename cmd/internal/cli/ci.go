@@ -68,8 +68,9 @@ written); 2 usage error; 3 infrastructure error (engine, image, endpoint); 130 i
 
 // PublishOptions are ci publish's flags.
 type PublishOptions struct {
-	From, Repo, Remote, Base string
-	OpenPR, OnFailure        bool
+	From, Repo, Remote, Base         string
+	OpenPR, Comment, Suggest, OnFail bool
+	PR                               int
 }
 
 // NewCmdCIPublish is `selfrepair ci publish`.
@@ -77,13 +78,18 @@ func NewCmdCIPublish(f *Factory, runF func(context.Context, *PublishOptions) err
 	o := &PublishOptions{}
 	cmd := &cobra.Command{
 		Use:   "publish",
-		Short: "From a later job that holds the token: publish what selfrepair ci wrote, as a draft pull request",
-		Long: `Reads only the files of selfrepair ci's output folder (--from; the model is not asked again). With --open-pr
-it checks out the commit ci fixed in the repository (--repo, default the current folder) on a new branch,
-` + ci.BranchPrefix + `fix-RUN, commits the patch, pushes the branch to --remote (default origin), and opens a draft pull
-request to the branch ci ran on (or --base) with the summary as its body, through GitHub's REST API
-($GITHUB_API_URL, default ` + ci.DefaultGitHubAPI + `) with $GITHUB_TOKEN (or $GH_TOKEN). It publishes only a fix that
-ended fixed, unless --on-failure, and refuses to run on a branch of its own.
+		Short: "From a later job that holds the token: publish what selfrepair ci wrote (a draft pull request, a comment, review suggestions)",
+		Long: `Reads only the files of selfrepair ci's output folder (--from; the model is not asked again), and publishes
+through GitHub's REST API ($GITHUB_API_URL, default ` + ci.DefaultGitHubAPI + `) with $GITHUB_TOKEN (or $GH_TOKEN), one way:
+
+  --open-pr   check out the commit ci fixed in the repository (--repo, default the current folder) on a new
+              branch, ` + ci.BranchPrefix + `fix-RUN, commit the patch, push the branch to --remote (default origin), and open
+              a draft pull request to the branch ci ran on (or --base), the summary as its body
+  --comment   post the summary (with the patch) on the pull request ci ran for (or --pr)
+  --suggest   review that pull request: each change of the patch on lines its diff shows becomes a
+              suggestion there; the other changes go in the review's text as a diff
+
+It publishes only a fix that ended fixed, unless --on-failure, and refuses to run on a branch of its own.
 
 Exit codes: 0 published; 1 the push or the API request failed; 2 usage error (nothing to publish, no token,
 not ci's output).`,
@@ -92,8 +98,8 @@ not ci's output).`,
 			if o.From == "" {
 				return &usageError{errors.New("give selfrepair ci's output folder with --from")}
 			}
-			if !o.OpenPR {
-				return &usageError{errors.New("give --open-pr (comments, review suggestions and GitLab are not there yet)")}
+			if n := btoi(o.OpenPR) + btoi(o.Comment) + btoi(o.Suggest); n != 1 {
+				return &usageError{errors.New("give one of --open-pr, --comment, --suggest")}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -107,7 +113,10 @@ not ci's output).`,
 	fl.StringVar(&o.Remote, "remote", "origin", "the git remote to push the branch to")
 	fl.StringVar(&o.Base, "base", "", "the branch the pull request targets (default the branch ci ran on)")
 	fl.BoolVar(&o.OpenPR, "open-pr", false, "push the patch on a new branch and open a draft pull request")
-	fl.BoolVar(&o.OnFailure, "on-failure", false, "publish the best patch of a fix that did not end fixed")
+	fl.BoolVar(&o.Comment, "comment", false, "post the summary and the patch as a comment on the pull request")
+	fl.BoolVar(&o.Suggest, "suggest", false, "review the pull request with the patch as suggestions on its lines")
+	fl.IntVar(&o.PR, "pr", 0, "the pull request to comment on (default the one ci ran for)")
+	fl.BoolVar(&o.OnFail, "on-failure", false, "publish the best patch of a fix that did not end fixed")
 	return cmd
 }
 
@@ -123,7 +132,16 @@ func runPublish(ctx context.Context, f *Factory, o *PublishOptions) error {
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
-	url, err := ci.OpenPR(ctx, ci.PublishConfig{From: o.From, Dir: o.Repo, Remote: o.Remote, Base: o.Base, OnFailure: o.OnFailure, Forge: gh})
+	cfg := ci.PublishConfig{From: o.From, Dir: o.Repo, Remote: o.Remote, Base: o.Base, OnFailure: o.OnFail, Forge: gh, PR: o.PR, Reviewer: gh}
+	var url string
+	switch {
+	case o.OpenPR:
+		url, err = ci.OpenPR(ctx, cfg)
+	case o.Comment:
+		url, err = ci.Comment(ctx, cfg)
+	default:
+		url, err = ci.Suggest(ctx, cfg)
+	}
 	var ue *fix.UsageError
 	switch {
 	case errors.As(err, &ue):
@@ -131,8 +149,15 @@ func runPublish(ctx context.Context, f *Factory, o *PublishOptions) error {
 	case err != nil:
 		return &exitError{code: ExitError, err: err}
 	}
-	fmt.Fprintf(f.Out, "opened %s\n", url)
+	fmt.Fprintf(f.Out, "published: %s\n", url)
 	return nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func runCI(ctx context.Context, f *Factory, o *CIOptions) error {

@@ -91,7 +91,8 @@ func TestPublishUsage(t *testing.T) {
 	}{
 		{[]string{"--from", t.TempDir(), "--open-pr"}, "is not the output of selfrepair ci"},
 		{[]string{"--from", out, "--open-pr"}, "no GitHub token: set GITHUB_TOKEN"},
-		{[]string{"--from", out}, "give --open-pr"},
+		{[]string{"--from", out}, "give one of --open-pr, --comment, --suggest"},
+		{[]string{"--from", out, "--open-pr", "--comment"}, "give one of --open-pr, --comment, --suggest"},
 	} {
 		code, _, errOut := run(t, append([]string{"ci", "publish"}, c.args...)...)
 		if code != 2 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
