@@ -2,7 +2,7 @@
 // a later job, the only one with a write token, publishes: the patch, a
 // Markdown summary (also appended to GitHub's step summary), result.json
 // and the run directory; in GitHub Actions it prints annotations for the
-// failing tests.
+// failing tests and sets the step's outputs fixed, ending and patch.
 //
 // The model step must never see a repository token: Run refuses while
 // one is in the environment (Tokens), unless told to go on; nothing of the
@@ -109,6 +109,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if cfg.Env.StepSummary != "" {
 		if err := appendFile(cfg.Env.StepSummary, summary); err != nil {
 			return nil, fmt.Errorf("the step summary: %w", err)
+		}
+	}
+	if cfg.Env.Output != "" {
+		out := fmt.Sprintf("fixed=%t\nending=%s\npatch=%s\n", o.Result.Fixed, o.Result.Ending, o.Result.Patch)
+		if err := appendFile(cfg.Env.Output, out); err != nil {
+			return nil, fmt.Errorf("the step's outputs: %w", err)
 		}
 	}
 	if cfg.Annotations != nil && cfg.Env.Kind == GitHub {

@@ -41,8 +41,9 @@ func TestDetect(t *testing.T) {
 		{"none", map[string]string{"HOME": "/root"}, ci.Env{}},
 		{"github pull request", map[string]string{"GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_SHA": "abc",
 			"GITHUB_HEAD_REF": "feature", "GITHUB_REF": "refs/pull/7/merge", "GITHUB_REF_NAME": "7/merge", "GITHUB_RUN_ID": "42",
-			"GITHUB_SERVER_URL": "https://github.com", "GITHUB_STEP_SUMMARY": "/tmp/s"},
-			ci.Env{Kind: ci.GitHub, Repo: "o/r", SHA: "abc", Ref: "feature", RunID: "42", PR: 7, RunURL: "https://github.com/o/r/actions/runs/42", StepSummary: "/tmp/s"}},
+			"GITHUB_SERVER_URL": "https://github.com", "GITHUB_STEP_SUMMARY": "/tmp/s", "GITHUB_OUTPUT": "/tmp/o"},
+			ci.Env{Kind: ci.GitHub, Repo: "o/r", SHA: "abc", Ref: "feature", RunID: "42", PR: 7, RunURL: "https://github.com/o/r/actions/runs/42",
+				StepSummary: "/tmp/s", Output: "/tmp/o"}},
 		{"github push", map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_REF_NAME": "main"},
 			ci.Env{Kind: ci.GitHub, Repo: "o/r", Ref: "main"}},
 		{"gitlab merge request", map[string]string{"GITLAB_CI": "true", "CI": "true", "CI_PROJECT_PATH": "g/p", "CI_COMMIT_SHA": "def",
@@ -169,10 +170,12 @@ func TestCI(t *testing.T) {
 	}))
 	defer api.Close()
 	var logs bytes.Buffer
+	var outputs string // the step outputs' file of the last run
 	run := func(t *testing.T, files map[string]string) (string, *ci.Outcome, string, string) {
 		dir := repotest.New(t, files)
 		out := filepath.Join(t.TempDir(), "out")
 		summary := filepath.Join(t.TempDir(), "step-summary.md")
+		outputs = filepath.Join(t.TempDir(), "outputs")
 		var ann bytes.Buffer
 		o, err := ci.Run(context.Background(), ci.Config{
 			Fix: fix.Config{Dir: dir, Test: "! env | grep -q " + plantedPart + " && python3 -m pytest -q", Rounds: 3,
@@ -181,7 +184,8 @@ func TestCI(t *testing.T) {
 				Cache:  &session.CacheSettings{Dir: filepath.Join(out, "..", "cache")},
 				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
 			Out: out, Env: ci.Detect(getenv(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary,
-				"GITHUB_REF": "refs/pull/7/merge", "GITHUB_HEAD_REF": "main", "GITHUB_RUN_ID": "42", "GITHUB_REPOSITORY": "octo/calc"})),
+				"GITHUB_REF": "refs/pull/7/merge", "GITHUB_HEAD_REF": "main", "GITHUB_RUN_ID": "42", "GITHUB_REPOSITORY": "octo/calc",
+				"GITHUB_OUTPUT": outputs})),
 			Getenv: os.Getenv, AllowToken: true, Annotations: &ann,
 		})
 		if err != nil {
@@ -216,6 +220,9 @@ func TestCI(t *testing.T) {
 		}
 		if step != string(md) {
 			t.Errorf("the step summary is not summary.md:\n%s", step)
+		}
+		if b, _ := os.ReadFile(outputs); string(b) != "fixed=true\nending=fixed\npatch=fix.patch\n" {
+			t.Errorf("the step's outputs: %q", b)
 		}
 		if !strings.HasPrefix(ann, "::error file=test_calc.py,line=5,title=test_calc%3A%3Atest_add failed::assert") ||
 			!strings.HasSuffix(ann, "::notice title=selfrepair::a patch makes the failing tests pass (fix.patch, calc.py)\n") {

@@ -31,6 +31,8 @@ type Env struct {
 	// StepSummary is the file GitHub shows as the step's summary
 	// ($GITHUB_STEP_SUMMARY); "" elsewhere.
 	StepSummary string `json:"-"`
+	// Output is the file of the step's outputs ($GITHUB_OUTPUT); "" elsewhere.
+	Output string `json:"-"`
 }
 
 // Detect reads the CI job from the environment (getenv is os.Getenv).
@@ -39,7 +41,7 @@ func Detect(getenv func(string) string) Env {
 	case getenv("GITHUB_ACTIONS") == "true":
 		e := Env{Kind: GitHub, Repo: getenv("GITHUB_REPOSITORY"), SHA: getenv("GITHUB_SHA"),
 			Ref: cmp.Or(getenv("GITHUB_HEAD_REF"), getenv("GITHUB_REF_NAME")), RunID: getenv("GITHUB_RUN_ID"),
-			StepSummary: getenv("GITHUB_STEP_SUMMARY")}
+			StepSummary: getenv("GITHUB_STEP_SUMMARY"), Output: getenv("GITHUB_OUTPUT")}
 		if m := pullRef.FindStringSubmatch(getenv("GITHUB_REF")); m != nil {
 			e.PR, _ = strconv.Atoi(m[1])
 		}
