@@ -248,6 +248,7 @@ func TestCI(t *testing.T) {
 			t.Errorf("nothing seen: %d bytes of requests, %d of logs", seen.Len(), logs.Len())
 		}
 		publish(t, dir, out)
+		publishGitLab(t, dir, out)
 	})
 
 	t.Run("green", func(t *testing.T) {
@@ -354,7 +355,7 @@ func publish(t *testing.T, dir, out string) {
 	}
 
 	// --comment: the summary on the pull request ci ran for.
-	if url, err := ci.Comment(ctx, ci.PublishConfig{From: out, Reviewer: gh}); err != nil || !strings.HasSuffix(url, "#issuecomment-1") {
+	if url, err := ci.Comment(ctx, ci.PublishConfig{From: out, Commenter: gh}); err != nil || !strings.HasSuffix(url, "#issuecomment-1") {
 		t.Errorf("Comment = %q, %v", url, err)
 	}
 	if c := others["issues/create-comment /repos/octo/calc/issues/7/comments"]; c["body"] != string(summary) {
@@ -398,4 +399,82 @@ func routerOf(t *testing.T, doc *openapi3.T, r *http.Request) (*routers.Route, m
 		t.Fatal(err)
 	}
 	return router.FindRoute(r)
+}
+
+// publishGitLab: the same output published to GitLab, whose test API
+// server validates each request against the documented operations: the
+// branch is pushed and a draft merge request opened from it; --comment
+// is a note on the merge request; a refusal is one line.
+func publishGitLab(t *testing.T, dir, out string) {
+	ctx := context.Background()
+	bare := t.TempDir()
+	repotest.Git(t, bare, "init", "-q", "--bare", "--initial-branch=main")
+	repotest.Git(t, dir, "push", "-q", bare, "HEAD:refs/heads/main")
+	clone := t.TempDir()
+	repotest.Git(t, clone, "clone", "-q", bare, ".")
+	doc, err := openapi3.NewLoader().LoadFromFile("testdata/gitlab-rest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]any{}
+	status := http.StatusCreated
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		route, params, err := routerOf(t, doc, r)
+		if err == nil {
+			err = openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route})
+		}
+		if err != nil {
+			t.Errorf("%s %s: not as GitLab documents it: %v", r.Method, r.URL.RawPath, err)
+			http.Error(w, `{"message":"404 Not Found"}`, http.StatusNotFound)
+			return
+		}
+		if tok := r.Header.Get("Private-Token"); tok != "glpat-publish" {
+			t.Errorf("PRIVATE-TOKEN %q", tok)
+		}
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		// The project's path is URL-encoded in the request's path, as GitLab's documentation says.
+		got[route.Operation.OperationID+" "+params["id"]] = body
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		switch {
+		case status != http.StatusCreated:
+			io.WriteString(w, `{"message":["Another open merge request already exists for this source branch: !3"]}`)
+		case route.Operation.OperationID == "createMergeRequest":
+			io.WriteString(w, `{"id":30,"iid":3,"web_url":"https://gitlab.example/octo/calc/-/merge_requests/3"}`)
+		default:
+			io.WriteString(w, `{"id":31,"body":"x"}`)
+		}
+	}))
+	defer api.Close()
+	doc.Servers = openapi3.Servers{{URL: api.URL + "/api/v4"}}
+	gl, err := ci.NewGitLab(api.URL+"/api/v4", "octo/calc", "glpat-publish", api.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone, Forge: gl})
+	if err != nil || url != "https://gitlab.example/octo/calc/-/merge_requests/3" {
+		t.Fatalf("OpenPR on GitLab = %q, %v", url, err)
+	}
+	summary, _ := os.ReadFile(filepath.Join(out, ci.SummaryFile))
+	mr := got["createMergeRequest octo%2Fcalc"]
+	if mr["title"] != "Draft: selfrepair: fix 1 failing test" || mr["source_branch"] != "selfrepair/fix-42" || mr["target_branch"] != "main" ||
+		mr["description"] != string(summary) {
+		t.Errorf("the merge request: %v (all: %v)", mr, got)
+	}
+	if _, err := ci.Comment(ctx, ci.PublishConfig{From: out, Commenter: gl, PR: 3}); err != nil {
+		t.Errorf("Comment on GitLab: %v", err)
+	}
+	if n := got["createMergeRequestNote octo%2Fcalc"]; n["body"] != string(summary) {
+		t.Errorf("the note: %v", n)
+	}
+	status = http.StatusConflict
+	other := t.TempDir()
+	repotest.Git(t, other, "init", "-q", "--bare")
+	clone2 := t.TempDir()
+	repotest.Git(t, clone2, "clone", "-q", bare, ".")
+	_, err = ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone2, Remote: other, Forge: gl})
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "GitLab: cannot open the merge request: 409") {
+		t.Errorf("a refused merge request: %v", err)
+	}
 }

@@ -31,10 +31,14 @@ type Forge interface {
 	OpenPullRequest(ctx context.Context, pr PullRequest) (string, error)
 }
 
-// A Reviewer comments on pull requests: a comment, or a review whose line
-// comments are suggestions.
-type Reviewer interface {
+// A Commenter posts a comment on a pull (merge) request.
+type Commenter interface {
 	Comment(ctx context.Context, number int, body string) (string, error)
+}
+
+// A Reviewer reviews pull requests with suggestions on the lines their
+// diff shows (GitHub).
+type Reviewer interface {
 	PullFiles(ctx context.Context, number int) ([]FileDiff, error)
 	Review(ctx context.Context, number int, commit, body string, sugs []Suggestion) (string, error)
 }
@@ -51,8 +55,9 @@ type PublishConfig struct {
 	OnFailure bool
 	Forge     Forge
 	// PR is the pull request to comment on; default the one ci ran for.
-	PR       int
-	Reviewer Reviewer
+	PR        int
+	Commenter Commenter
+	Reviewer  Reviewer
 }
 
 // bodyLimit is the most a pull request's body may hold on GitHub
@@ -98,7 +103,7 @@ func Comment(ctx context.Context, cfg PublishConfig) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return cfg.Reviewer.Comment(ctx, n, body)
+	return cfg.Commenter.Comment(ctx, n, body)
 }
 
 // Suggest reviews the pull request: each change of the patch on lines the

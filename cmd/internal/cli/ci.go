@@ -80,14 +80,15 @@ func NewCmdCIPublish(f *Factory, runF func(context.Context, *PublishOptions) err
 		Use:   "publish",
 		Short: "From a later job that holds the token: publish what selfrepair ci wrote (a draft pull request, a comment, review suggestions)",
 		Long: `Reads only the files of selfrepair ci's output folder (--from; the model is not asked again), and publishes
-through GitHub's REST API ($GITHUB_API_URL, default ` + ci.DefaultGitHubAPI + `) with $GITHUB_TOKEN (or $GH_TOKEN), one way:
+through GitHub's REST API ($GITHUB_API_URL, default ` + ci.DefaultGitHubAPI + `) with $GITHUB_TOKEN (or $GH_TOKEN), or, when
+ci ran in GitLab CI, GitLab's ($CI_API_V4_URL, default ` + ci.DefaultGitLabAPI + `) with $GITLAB_TOKEN (or $GL_TOKEN), one way:
 
   --open-pr   check out the commit ci fixed in the repository (--repo, default the current folder) on a new
               branch, ` + ci.BranchPrefix + `fix-RUN, commit the patch, push the branch to --remote (default origin), and open
-              a draft pull request to the branch ci ran on (or --base), the summary as its body
-  --comment   post the summary (with the patch) on the pull request ci ran for (or --pr)
-  --suggest   review that pull request: each change of the patch on lines its diff shows becomes a
-              suggestion there; the other changes go in the review's text as a diff
+              a draft pull (merge) request to the branch ci ran on (or --base), the summary as its body
+  --comment   post the summary (with the patch) on the pull (merge) request ci ran for (or --pr)
+  --suggest   GitHub: review that pull request: each change of the patch on lines its diff shows
+              becomes a suggestion there; the other changes go in the review's text as a diff
 
 It publishes only a fix that ended fixed, unless --on-failure, and refuses to run on a branch of its own.
 
@@ -125,14 +126,23 @@ func runPublish(ctx context.Context, f *Factory, o *PublishOptions) error {
 	if err != nil {
 		return &exitError{code: ExitUsage, err: err}
 	}
+	cfg := ci.PublishConfig{From: o.From, Dir: o.Repo, Remote: o.Remote, Base: o.Base, OnFailure: o.OnFail, PR: o.PR}
 	if r.CI.Kind == ci.GitLab {
-		return &exitError{code: ExitUsage, err: errors.New("the fix ran in GitLab CI: merge requests are not there yet")}
+		if o.Suggest {
+			return &exitError{code: ExitUsage, err: errors.New("--suggest is for GitHub: on GitLab give --open-pr or --comment")}
+		}
+		gl, err := ci.NewGitLab(os.Getenv("CI_API_V4_URL"), cmp.Or(r.CI.Repo, os.Getenv("CI_PROJECT_PATH")), cmp.Or(os.Getenv("GITLAB_TOKEN"), os.Getenv("GL_TOKEN")), nil)
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		cfg.Forge, cfg.Commenter = gl, gl
+	} else {
+		gh, err := ci.NewGitHub(os.Getenv("GITHUB_API_URL"), cmp.Or(r.CI.Repo, os.Getenv("GITHUB_REPOSITORY")), cmp.Or(os.Getenv("GITHUB_TOKEN"), os.Getenv("GH_TOKEN")), nil)
+		if err != nil {
+			return &exitError{code: ExitUsage, err: err}
+		}
+		cfg.Forge, cfg.Commenter, cfg.Reviewer = gh, gh, gh
 	}
-	gh, err := ci.NewGitHub(os.Getenv("GITHUB_API_URL"), cmp.Or(r.CI.Repo, os.Getenv("GITHUB_REPOSITORY")), cmp.Or(os.Getenv("GITHUB_TOKEN"), os.Getenv("GH_TOKEN")), nil)
-	if err != nil {
-		return &exitError{code: ExitUsage, err: err}
-	}
-	cfg := ci.PublishConfig{From: o.From, Dir: o.Repo, Remote: o.Remote, Base: o.Base, OnFailure: o.OnFail, Forge: gh, PR: o.PR, Reviewer: gh}
 	var url string
 	switch {
 	case o.OpenPR:

@@ -100,3 +100,24 @@ func TestPublishUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishGitLabUsage: a GitLab result needs GitLab's token, and
+// --suggest is GitHub's.
+func TestPublishGitLabUsage(t *testing.T) {
+	t.Setenv("GITLAB_TOKEN", "")
+	t.Setenv("GL_TOKEN", "")
+	out := t.TempDir()
+	b, _ := json.Marshal(ci.Result{Schema: ci.Schema, Ending: "fixed", Fixed: true, Patch: ci.PatchFile, CI: ci.Env{Kind: ci.GitLab, Repo: "g/p", Ref: "main", PR: 3}})
+	os.WriteFile(filepath.Join(out, ci.ResultFile), b, 0o644)
+	for _, c := range []struct {
+		flag, want string
+	}{
+		{"--open-pr", "no GitLab token: set GITLAB_TOKEN"},
+		{"--suggest", "--suggest is for GitHub"},
+	} {
+		code, _, errOut := run(t, "ci", "publish", "--from", out, c.flag)
+		if code != 2 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q", c.flag, code, errOut)
+		}
+	}
+}
