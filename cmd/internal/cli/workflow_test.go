@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -220,11 +221,7 @@ func TestActionCommands(t *testing.T) {
 			t.Errorf("job %s: runs-on %q, timeout-minutes %d", name, j.RunsOn, j.Timeout)
 		}
 	}
-	bin := t.TempDir()
-	calls := filepath.Join(bin, "calls")
-	os.WriteFile(filepath.Join(bin, "selfrepair"), []byte("#!/bin/sh\nprintf '%s\\0' \"$@\" >> "+calls+"\nprintf '\\n' >> "+calls+"\n"), 0o755)
-	os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\nexit 0\n"), 0o755)
-	os.WriteFile(filepath.Join(bin, "mmdebstrap"), []byte("#!/bin/sh\nexit 0\n"), 0o755)
+	bin, calls := stubs(t)
 	r := &runner{t: t, dir: t.TempDir(), path: bin + ":/usr/bin:/bin", act: act}
 	for _, mode := range []string{"fix", "publish"} {
 		for _, image := range []string{"", "myorg/ci:1"} {
@@ -232,6 +229,25 @@ func TestActionCommands(t *testing.T) {
 				map[string]string{})
 		}
 	}
+	checkCalls(t, calls, "selfrepair sandbox build", "selfrepair ci", "selfrepair ci publish")
+}
+
+// stubs is a folder of programs that stand in for selfrepair (recording
+// each call's arguments in calls) and the tools around it.
+func stubs(t *testing.T) (bin, calls string) {
+	bin = t.TempDir()
+	calls = filepath.Join(bin, "calls")
+	os.WriteFile(filepath.Join(bin, "selfrepair"), []byte("#!/bin/sh\nprintf '%s\\0' \"$@\" >> "+calls+"\nprintf '\\n' >> "+calls+"\n"), 0o755)
+	for _, tool := range []string{"docker", "mmdebstrap", "go", "apt-get", "git", "sudo"} {
+		os.WriteFile(filepath.Join(bin, tool), []byte("#!/bin/sh\nexit 0\n"), 0o755)
+	}
+	return bin, calls
+}
+
+// checkCalls: every recorded selfrepair call names a command that exists
+// with flags it has, and the commands want are among them.
+func checkCalls(t *testing.T, calls string, want ...string) {
+	t.Helper()
 	b, _ := os.ReadFile(calls)
 	var argvs [][]string
 	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
@@ -250,11 +266,86 @@ func TestActionCommands(t *testing.T) {
 		}
 		seen[cmd.CommandPath()] = true
 	}
-	for _, want := range []string{"selfrepair sandbox build", "selfrepair ci", "selfrepair ci publish"} {
-		if !seen[want] {
-			t.Errorf("no step runs %s (calls: %q)", want, argvs)
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("nothing runs %s (calls: %q)", w, argvs)
 		}
 	}
+}
+
+// TestGitLabTemplate: the GitLab template is YAML of the shape GitLab
+// reads (its anchors resolved), its jobs keep the guards (the fix only
+// after a failed test job, never on selfrepair's branches or for bots; the
+// publish job alone in the token's environment, only after the fix
+// succeeded, artifacts kept even on failure), and every selfrepair command
+// their scripts run exists with the flags given.
+func TestGitLabTemplate(t *testing.T) {
+	type job struct {
+		Stage       string            `yaml:"stage"`
+		Image       string            `yaml:"image"`
+		Services    []string          `yaml:"services"`
+		Variables   map[string]string `yaml:"variables"`
+		Needs       []string          `yaml:"needs"`
+		Environment string            `yaml:"environment"`
+		Timeout     string            `yaml:"timeout"`
+		Rules       []map[string]string
+		Script      []string `yaml:"script"`
+		Artifacts   struct {
+			When     string   `yaml:"when"`
+			Paths    []string `yaml:"paths"`
+			ExpireIn string   `yaml:"expire_in"`
+		} `yaml:"artifacts"`
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "agent", "ci", "workflows", "gitlab-ci.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		t.Fatalf("not a YAML mapping: %v", err)
+	}
+	raw := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(doc.Content[0].Content); i += 2 {
+		raw[doc.Content[0].Content[i].Value] = doc.Content[0].Content[i+1]
+	}
+	var stages []string
+	raw["stages"].Decode(&stages)
+	jobs := map[string]job{}
+	for name, n := range raw {
+		if name == "stages" || name == "variables" || strings.HasPrefix(name, ".") {
+			continue
+		}
+		var j job
+		if err := n.Decode(&j); err != nil {
+			t.Fatalf("job %s: %v", name, err)
+		}
+		if !slices.Contains(stages, j.Stage) {
+			t.Errorf("job %s: stage %q is not in %v", name, j.Stage, stages)
+		}
+		jobs[name] = j
+	}
+	fixJob, pub := jobs["selfrepair"], jobs["selfrepair-publish"]
+	lastRule := func(j job) string { return j.Rules[len(j.Rules)-1]["when"] }
+	if len(fixJob.Rules) < 2 || fixJob.Rules[0]["when"] != "never" || !strings.Contains(fixJob.Rules[0]["if"], "selfrepair") ||
+		lastRule(fixJob) != "on_failure" || fixJob.Artifacts.When != "always" || fixJob.Timeout == "" || fixJob.Environment != "" {
+		t.Errorf("the fix job: %+v", fixJob)
+	}
+	if !slices.Equal(pub.Needs, []string{"selfrepair"}) || pub.Environment != "selfrepair-publish" || lastRule(pub) != "on_success" ||
+		pub.Rules[0]["when"] != "never" || pub.Timeout == "" {
+		t.Errorf("the publish job: %+v", pub)
+	}
+	bin, calls := stubs(t)
+	for _, name := range []string{"selfrepair", "selfrepair-publish"} {
+		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", strings.Join(jobs[name].Script, "\n"))
+		cmd.Dir = t.TempDir()
+		cmd.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "SELFREPAIR_TEST=" + raw["variables"].Content[1].Value,
+			"SELFREPAIR_MODEL=m", "SELFREPAIR_BASE_URL=http://127.0.0.1:9/v1", "SELFREPAIR_API_KEY=k", "GITLAB_TOKEN=t",
+			"CI_SERVER_HOST=gitlab.example", "CI_PROJECT_PATH=g/p"}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("job %s's script: %v\n%s", name, err, out)
+		}
+	}
+	checkCalls(t, calls, "selfrepair sandbox build", "selfrepair ci", "selfrepair ci publish")
 }
 
 // TestWorkflowFixJob runs the example workflow's first job as GitHub's
