@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +31,7 @@ import (
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/sandbox"
+	"github.com/selfrepair/selfrepair/tasks/bugs"
 	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
 
@@ -476,5 +479,130 @@ func publishGitLab(t *testing.T, dir, out string) {
 	_, err = ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone2, Remote: other, Forge: gl})
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "GitLab: cannot open the merge request: 409") {
 		t.Errorf("a refused merge request: %v", err)
+	}
+}
+
+// TestCIBugs: ci in a GitHub Actions job on red repositories as fix gets
+// them (a HumanEvalFix and a QuixBugs Python task): against the simulator
+// it writes a patch that applies to a clean clone and gives the fixed
+// files, a summary of the failing tests (also in the step summary),
+// result.json saying fixed, and an error annotation in the test file for
+// each failing test.
+func TestCIBugs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	dataDir := filepath.Join("..", "..", "..", "shared", "datasets")
+	var jobs []bugs.Task
+	for _, c := range []struct{ set, id string }{{bugs.HumanEvalFix, "Python/2"}, {bugs.QuixBugs, "quixbugs/python/gcd"}} {
+		ts, err := bugs.Load(dataDir, c.set, "python")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, task := range ts {
+			if task.ID == c.id {
+				jobs = append(jobs, task)
+			}
+		}
+	}
+	if len(jobs) != 2 {
+		t.Fatalf("found %d of the 2 tasks", len(jobs))
+	}
+	repos := make([]sim.Repo, len(jobs))
+	for i, task := range jobs {
+		repos[i] = sim.Repo{Name: task.ID, Fixed: task.Fixed, Tests: task.Tests}
+	}
+	srv, err := sim.New(sim.Options{Languages: builtin.Registry().Languages(), Repos: repos})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(srv)
+	defer api.Close()
+	for _, task := range jobs {
+		t.Run(task.ID, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			if err := task.Write(ctx, dir); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "out")
+			step := filepath.Join(t.TempDir(), "step-summary.md")
+			var ann bytes.Buffer
+			o, err := ci.Run(ctx, ci.Config{
+				Fix: fix.Config{Dir: dir, Test: task.Test, Language: task.Language, TestFiles: task.Tests, Rounds: 4,
+					Limits: sandbox.Limits{Timeout: 60 * time.Second}, Registry: builtin.Registry(),
+					Model: session.ModelSettings{Name: sim.DefaultModel, BaseURL: api.URL + "/v1", APIKey: "k", Concurrency: 1}},
+				Out: out, Env: ci.Detect(getenv(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": step, "GITHUB_REF_NAME": "main"})),
+				Getenv: getenv(nil), Annotations: &ann,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !o.Result.Fixed {
+				t.Fatalf("ended %s", o.Result.Ending)
+			}
+			clean := t.TempDir()
+			repotest.Git(t, clean, "clone", "-q", dir, ".")
+			repotest.Git(t, clean, "apply", filepath.Join(out, ci.PatchFile))
+			for p, want := range task.Fixed {
+				if b, _ := os.ReadFile(filepath.Join(clean, p)); string(b) != want {
+					t.Errorf("%s after the patch:\n%s", p, b)
+				}
+			}
+			md, _ := os.ReadFile(filepath.Join(out, ci.SummaryFile))
+			if s, _ := os.ReadFile(step); string(s) != string(md) || !strings.HasPrefix(string(md), "## selfrepair: fixed\n") {
+				t.Errorf("summary.md:\n%s\nstep summary:\n%s", md, s)
+			}
+			fs := o.Result.Before.Failing
+			lines := strings.Split(strings.TrimSpace(ann.String()), "\n")
+			if len(fs) == 0 || len(lines) != min(len(fs), 10)+1 {
+				t.Fatalf("%d failing tests, annotations:\n%s", len(fs), ann.String())
+			}
+			for i, f := range fs[:min(len(fs), 9)] {
+				if !strings.Contains(string(md), "| `"+f.Test+"` | failed") || !slices.Contains(task.Tests, f.File) || f.Line == 0 ||
+					!strings.HasPrefix(lines[i], fmt.Sprintf("::error file=%s,line=%d,", f.File, f.Line)) {
+					t.Errorf("failure %+v, annotation %q (tests %v)", f, lines[i], task.Tests)
+				}
+			}
+		})
+	}
+}
+
+// TestAPIErrors: each refusal of GitHub's or GitLab's API is one line with
+// its status, the forge's message and what usually causes it.
+func TestAPIErrors(t *testing.T) {
+	for _, c := range []struct {
+		status int
+		body   string
+		want   string
+	}{
+		{401, `{"message":"Bad credentials"}`, "401 Bad credentials (the token is not valid)"},
+		{403, `{"message":"Resource not accessible by integration"}`, "403 Resource not accessible by integration (the token lacks a permission"},
+		{404, `{"message":"Not Found"}`, "404 Not Found (no such repository, or the token cannot see it)"},
+		{422, `{"message":"Validation Failed","errors":[{"resource":"PullRequest","field":"base","code":"invalid"}]}`,
+			"422 Validation Failed; base invalid (GitHub refused"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(c.status)
+			io.WriteString(w, c.body)
+		}))
+		gh, err := ci.NewGitHub(srv.URL, "o/r", "t", srv.Client())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = gh.OpenPullRequest(context.Background(), ci.PullRequest{Title: "t", Head: "h", Base: "b"})
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "GitHub: cannot open the pull request: "+c.want) {
+			t.Errorf("GitHub %d: %v", c.status, err)
+		}
+		gl, err := ci.NewGitLab(srv.URL, "g/p", "t", srv.Client())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = gl.Comment(context.Background(), 1, "b")
+		if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), fmt.Sprintf("GitLab: cannot comment on the merge request: %d", c.status)) {
+			t.Errorf("GitLab %d: %v", c.status, err)
+		}
+		srv.Close()
 	}
 }
