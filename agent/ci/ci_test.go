@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -284,10 +285,6 @@ func publish(t *testing.T, dir, out string) {
 	clone := t.TempDir()
 	repotest.Git(t, clone, "clone", "-q", bare, ".")
 
-	doc, err := openapi3.NewLoader().LoadFromFile("testdata/github-rest.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The pull request ci ran for changed add's line; GitHub lists its diff.
 	prFiles, _ := json.Marshal([]map[string]string{{"filename": "calc.py", "status": "modified",
 		"patch": "@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a\n+    return a - b"}})
@@ -296,44 +293,28 @@ func publish(t *testing.T, dir, out string) {
 		others   = map[string]map[string]any{}
 		status   = http.StatusCreated
 	)
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		route, params, err := routerOf(t, doc, r)
-		if err == nil {
-			err = openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route})
-		}
-		if err != nil {
-			t.Errorf("%s %s: not as GitHub describes it: %v", r.Method, r.URL.Path, err)
-			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
-			return
-		}
-		if got := r.Header.Get("Authorization"); got != "Bearer ghs_publish" {
-			t.Errorf("Authorization %q", got)
-		}
-		var body map[string]any
-		json.NewDecoder(r.Body).Decode(&body)
-		w.Header().Set("Content-Type", "application/json")
-		switch op := route.Operation.OperationID; op {
-		case "pulls/create":
-			requests = append(requests, body)
-			w.WriteHeader(status)
-			if status != http.StatusCreated {
-				io.WriteString(w, `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"A pull request already exists for octo:selfrepair/fix-42."}]}`)
-				return
+	api := apiServer(t, "testdata/github-rest.json", "Authorization", "Bearer ghs_publish",
+		func(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body map[string]any) {
+			switch op {
+			case "pulls/create":
+				requests = append(requests, body)
+				w.WriteHeader(status)
+				if status != http.StatusCreated {
+					io.WriteString(w, `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"A pull request already exists for octo:selfrepair/fix-42."}]}`)
+					return
+				}
+				io.WriteString(w, `{"number":8,"html_url":"https://github.com/octo/calc/pull/8","draft":true}`)
+			case "issues/create-comment":
+				others[op+" "+r.URL.Path] = body
+				w.WriteHeader(http.StatusCreated)
+				io.WriteString(w, `{"id":1,"html_url":"https://github.com/octo/calc/pull/7#issuecomment-1"}`)
+			case "pulls/list-files":
+				w.Write(prFiles)
+			case "pulls/create-review":
+				others[op+" "+r.URL.Path] = body
+				io.WriteString(w, `{"id":2,"html_url":"https://github.com/octo/calc/pull/7#pullrequestreview-2"}`)
 			}
-			io.WriteString(w, `{"number":8,"html_url":"https://github.com/octo/calc/pull/8","draft":true}`)
-		case "issues/create-comment":
-			others[op+" "+r.URL.Path] = body
-			w.WriteHeader(http.StatusCreated)
-			io.WriteString(w, `{"id":1,"html_url":"https://github.com/octo/calc/pull/7#issuecomment-1"}`)
-		case "pulls/list-files":
-			w.Write(prFiles)
-		case "pulls/create-review":
-			others[op+" "+r.URL.Path] = body
-			io.WriteString(w, `{"id":2,"html_url":"https://github.com/octo/calc/pull/7#pullrequestreview-2"}`)
-		}
-	}))
-	defer api.Close()
-	doc.Servers = openapi3.Servers{{URL: api.URL}}
+		})
 	gh, err := ci.NewGitHub(api.URL, "octo/calc", "ghs_publish", api.Client())
 	if err != nil {
 		t.Fatal(err)
@@ -396,12 +377,47 @@ func publish(t *testing.T, dir, out string) {
 	}
 }
 
-func routerOf(t *testing.T, doc *openapi3.T, r *http.Request) (*routers.Route, map[string]string, error) {
-	router, err := gorillamux.NewRouter(doc)
+// apiServer serves the operations of the OpenAPI document file on a local
+// port until the test ends: every request must be one of them, as the
+// document describes it (path, parameters, body), and carry the token in
+// header; handle answers it (the JSON content type is set).
+func apiServer(t *testing.T, file, header, token string, handle func(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body map[string]any)) *httptest.Server {
+	doc, err := openapi3.NewLoader().LoadFromFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return router.FindRoute(r)
+	var (
+		mu     sync.Mutex
+		router routers.Router
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		route, params, err := router.FindRoute(r)
+		if err == nil {
+			err = openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route})
+		}
+		if err != nil {
+			t.Errorf("%s %s: not as %s describes it: %v", r.Method, r.URL.RawPath, file, err)
+			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+			return
+		}
+		if got := r.Header.Get(header); got != token {
+			t.Errorf("%s: %s %q", route.Operation.OperationID, header, got)
+		}
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		w.Header().Set("Content-Type", "application/json")
+		handle(w, r, route.Operation.OperationID, params, body)
+	}))
+	t.Cleanup(srv.Close)
+	// The document's server is this one: its base path (GitLab's /api/v4) stays.
+	u, _ := url.Parse(doc.Servers[0].URL)
+	doc.Servers = openapi3.Servers{{URL: srv.URL + u.Path}}
+	if router, err = gorillamux.NewRouter(doc); err != nil {
+		t.Fatal(err)
+	}
+	return srv
 }
 
 // publishGitLab: the same output published to GitLab, whose test API
@@ -415,42 +431,22 @@ func publishGitLab(t *testing.T, dir, out string) {
 	repotest.Git(t, dir, "push", "-q", bare, "HEAD:refs/heads/main")
 	clone := t.TempDir()
 	repotest.Git(t, clone, "clone", "-q", bare, ".")
-	doc, err := openapi3.NewLoader().LoadFromFile("testdata/gitlab-rest.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	got := map[string]map[string]any{}
 	status := http.StatusCreated
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		route, params, err := routerOf(t, doc, r)
-		if err == nil {
-			err = openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: route})
-		}
-		if err != nil {
-			t.Errorf("%s %s: not as GitLab documents it: %v", r.Method, r.URL.RawPath, err)
-			http.Error(w, `{"message":"404 Not Found"}`, http.StatusNotFound)
-			return
-		}
-		if tok := r.Header.Get("Private-Token"); tok != "glpat-publish" {
-			t.Errorf("PRIVATE-TOKEN %q", tok)
-		}
-		var body map[string]any
-		json.NewDecoder(r.Body).Decode(&body)
-		// The project's path is URL-encoded in the request's path, as GitLab's documentation says.
-		got[route.Operation.OperationID+" "+params["id"]] = body
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		switch {
-		case status != http.StatusCreated:
-			io.WriteString(w, `{"message":["Another open merge request already exists for this source branch: !3"]}`)
-		case route.Operation.OperationID == "createMergeRequest":
-			io.WriteString(w, `{"id":30,"iid":3,"web_url":"https://gitlab.example/octo/calc/-/merge_requests/3"}`)
-		default:
-			io.WriteString(w, `{"id":31,"body":"x"}`)
-		}
-	}))
-	defer api.Close()
-	doc.Servers = openapi3.Servers{{URL: api.URL + "/api/v4"}}
+	api := apiServer(t, "testdata/gitlab-rest.json", "Private-Token", "glpat-publish",
+		func(w http.ResponseWriter, r *http.Request, op string, params map[string]string, body map[string]any) {
+			// The project's path is URL-encoded in the request's path, as GitLab's documentation says.
+			got[op+" "+params["id"]] = body
+			w.WriteHeader(status)
+			switch {
+			case status != http.StatusCreated:
+				io.WriteString(w, `{"message":["Another open merge request already exists for this source branch: !3"]}`)
+			case op == "createMergeRequest":
+				io.WriteString(w, `{"id":30,"iid":3,"web_url":"https://gitlab.example/octo/calc/-/merge_requests/3"}`)
+			default:
+				io.WriteString(w, `{"id":31,"body":"x"}`)
+			}
+		})
 	gl, err := ci.NewGitLab(api.URL+"/api/v4", "octo/calc", "glpat-publish", api.Client())
 	if err != nil {
 		t.Fatal(err)

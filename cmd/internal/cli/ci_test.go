@@ -1,9 +1,7 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/ci"
 	"github.com/selfrepair/selfrepair/agent/sim"
-	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
 
@@ -23,21 +20,7 @@ func TestCIExitCodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs Docker")
 	}
-	buggy := map[string]string{"calc.py": "def add(a, b):\n    return a - b\n",
-		"test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"}
-	srv, err := sim.New(sim.Options{Languages: builtin.Registry().Languages(), FirstPass: 1,
-		Repos: []sim.Repo{{Name: "calc", Fixed: map[string]string{"calc.py": "def add(a, b):\n    return a + b\n"}, Tests: []string{"test_calc.py"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.Serve(ctx, ln)
-	url := "http://" + ln.Addr().String() + "/v1"
+	url := calcSim(t)
 	for _, v := range []string{"CI", "GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GL_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GH_ENTERPRISE_TOKEN"} {
 		t.Setenv(v, "")
 	}

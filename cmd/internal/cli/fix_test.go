@@ -17,22 +17,8 @@ func TestFixExitCodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs Docker")
 	}
-	buggy := map[string]string{"calc.py": "def add(a, b):\n    return a - b\n",
-		"test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"}
-	good := map[string]string{"calc.py": "def add(a, b):\n    return a + b\n", "test_calc.py": buggy["test_calc.py"]}
-	srv, err := sim.New(sim.Options{Languages: builtin.Registry().Languages(), FirstPass: 1,
-		Repos: []sim.Repo{{Name: "calc", Fixed: map[string]string{"calc.py": good["calc.py"]}, Tests: []string{"test_calc.py"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.Serve(ctx, ln)
-	url := "http://" + ln.Addr().String() + "/v1"
+	good := map[string]string{"calc.py": calcFixed, "test_calc.py": buggy["test_calc.py"]}
+	url := calcSim(t)
 	unfixable := map[string]string{"calc.py": buggy["calc.py"], "test_calc.py": "def test_never():\n    assert False\n"}
 	for _, c := range []struct {
 		name  string
@@ -63,6 +49,32 @@ func TestFixExitCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// buggy is a red repository: add subtracts.
+var buggy = map[string]string{"calc.py": "def add(a, b):\n    return a - b\n",
+	"test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"}
+
+// calcFixed is buggy's calc.py fixed.
+const calcFixed = "def add(a, b):\n    return a + b\n"
+
+// calcSim serves the simulator, knowing buggy's fix (its first answer
+// right), on a local port until the test ends; its URL.
+func calcSim(t *testing.T) string {
+	t.Helper()
+	srv, err := sim.New(sim.Options{Languages: builtin.Registry().Languages(), FirstPass: 1,
+		Repos: []sim.Repo{{Name: "calc", Fixed: map[string]string{"calc.py": calcFixed}, Tests: []string{"test_calc.py"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go srv.Serve(ctx, ln)
+	return "http://" + ln.Addr().String() + "/v1"
 }
 
 func lastLine(s string) string {

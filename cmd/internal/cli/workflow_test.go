@@ -2,10 +2,8 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +16,6 @@ import (
 
 	"github.com/selfrepair/selfrepair/agent/sim"
 	"github.com/selfrepair/selfrepair/cmd/internal/cli"
-	"github.com/selfrepair/selfrepair/languages/builtin"
 	"github.com/selfrepair/selfrepair/tasks/repo/repotest"
 )
 
@@ -366,27 +363,14 @@ func TestWorkflowFixJob(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	calc := map[string]string{"calc.py": "def add(a, b):\n    return a - b\n",
-		"test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n"}
-	srv, err := sim.New(sim.Options{Languages: builtin.Registry().Languages(),
-		Repos: []sim.Repo{{Name: "calc", Fixed: map[string]string{"calc.py": "def add(a, b):\n    return a + b\n"}, Tests: []string{"test_calc.py"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.Serve(ctx, ln)
+	url := calcSim(t)
 	for _, v := range []string{"GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "GL_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "GH_ENTERPRISE_TOKEN"} {
 		t.Setenv(v, "")
 	}
 	t.Setenv("SELFREPAIR_CACHE", t.TempDir())
 	// The runner's python3 is Debian's (/usr/bin), as on ubuntu-latest.
-	r := &runner{t: t, dir: repotest.New(t, calc), path: bin + ":/usr/bin:" + os.Getenv("PATH"), act: act, uploads: true}
-	scope := map[string]string{"vars.SELFREPAIR_MODEL": sim.DefaultModel, "vars.SELFREPAIR_BASE_URL": "http://" + ln.Addr().String() + "/v1",
+	r := &runner{t: t, dir: repotest.New(t, buggy), path: bin + ":/usr/bin:" + os.Getenv("PATH"), act: act, uploads: true}
+	scope := map[string]string{"vars.SELFREPAIR_MODEL": sim.DefaultModel, "vars.SELFREPAIR_BASE_URL": url,
 		"secrets.SELFREPAIR_API_KEY": "k", "github.sha": "HEAD"}
 	job := wf.Jobs["fix"]
 	r.steps(job.Steps, scope)
