@@ -279,11 +279,7 @@ func TestCI(t *testing.T) {
 // on. An API refusal is one line.
 func publish(t *testing.T, dir, out string) {
 	ctx := context.Background()
-	bare := t.TempDir()
-	repotest.Git(t, bare, "init", "-q", "--bare", "--initial-branch=main")
-	repotest.Git(t, dir, "push", "-q", bare, "HEAD:refs/heads/main")
-	clone := t.TempDir()
-	repotest.Git(t, clone, "clone", "-q", bare, ".")
+	bare, clone := remote(t, dir)
 
 	// The pull request ci ran for changed add's line; GitHub lists its diff.
 	prFiles, _ := json.Marshal([]map[string]string{{"filename": "calc.py", "status": "modified",
@@ -362,10 +358,7 @@ func publish(t *testing.T, dir, out string) {
 
 	// GitHub refuses: one line, with the status and GitHub's reason.
 	status = http.StatusUnprocessableEntity
-	other := t.TempDir()
-	repotest.Git(t, other, "init", "-q", "--bare")
-	clone2 := t.TempDir()
-	repotest.Git(t, clone2, "clone", "-q", bare, ".")
+	other, clone2 := remote(t, dir) // a fresh remote: the branch is new there
 	_, err = ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone2, Remote: other, Forge: gh})
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "422 Validation Failed; custom A pull request already exists") {
 		t.Errorf("a refused pull request: %v", err)
@@ -375,6 +368,16 @@ func publish(t *testing.T, dir, out string) {
 	if _, err = ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone2, Remote: other, Forge: gh}); err == nil || !strings.Contains(err.Error(), "a branch of selfrepair's own") {
 		t.Errorf("publishing from its own branch: %v", err)
 	}
+}
+
+// remote is a bare repository holding dir's HEAD as main, and a clone of
+// it, as a publish job checks the repository out.
+func remote(t *testing.T, dir string) (bare, clone string) {
+	bare, clone = t.TempDir(), t.TempDir()
+	repotest.Git(t, bare, "init", "-q", "--bare", "--initial-branch=main")
+	repotest.Git(t, dir, "push", "-q", bare, "HEAD:refs/heads/main")
+	repotest.Git(t, clone, "clone", "-q", bare, ".")
+	return bare, clone
 }
 
 // apiServer serves the operations of the OpenAPI document file on a local
@@ -426,11 +429,7 @@ func apiServer(t *testing.T, file, header, token string, handle func(w http.Resp
 // is a note on the merge request; a refusal is one line.
 func publishGitLab(t *testing.T, dir, out string) {
 	ctx := context.Background()
-	bare := t.TempDir()
-	repotest.Git(t, bare, "init", "-q", "--bare", "--initial-branch=main")
-	repotest.Git(t, dir, "push", "-q", bare, "HEAD:refs/heads/main")
-	clone := t.TempDir()
-	repotest.Git(t, clone, "clone", "-q", bare, ".")
+	_, clone := remote(t, dir)
 	got := map[string]map[string]any{}
 	status := http.StatusCreated
 	api := apiServer(t, "testdata/gitlab-rest.json", "Private-Token", "glpat-publish",
@@ -468,10 +467,7 @@ func publishGitLab(t *testing.T, dir, out string) {
 		t.Errorf("the note: %v", n)
 	}
 	status = http.StatusConflict
-	other := t.TempDir()
-	repotest.Git(t, other, "init", "-q", "--bare")
-	clone2 := t.TempDir()
-	repotest.Git(t, clone2, "clone", "-q", bare, ".")
+	other, clone2 := remote(t, dir) // a fresh remote: the branch is new there
 	_, err = ci.OpenPR(ctx, ci.PublishConfig{From: out, Dir: clone2, Remote: other, Forge: gl})
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "GitLab: cannot open the merge request: 409") {
 		t.Errorf("a refused merge request: %v", err)
