@@ -77,8 +77,9 @@ func ReadResult(from string) (Result, error) {
 	return r, nil
 }
 
-// publishable is the result of cfg.From when it has a patch to publish.
-func publishable(cfg PublishConfig) (Result, error) {
+// Publishable is the result of cfg.From when it has a patch to publish:
+// a fixed one, or with cfg.OnFailure any with a patch.
+func Publishable(cfg PublishConfig) (Result, error) {
 	r, err := ReadResult(cfg.From)
 	if err != nil {
 		return r, err
@@ -139,7 +140,7 @@ func Suggest(ctx context.Context, cfg PublishConfig) (string, error) {
 
 // reviewable is the result of cfg.From and the pull request to comment on.
 func reviewable(cfg PublishConfig) (Result, int, error) {
-	r, err := publishable(cfg)
+	r, err := Publishable(cfg)
 	if err != nil {
 		return r, 0, err
 	}
@@ -167,7 +168,7 @@ func summaryBody(from string) (string, error) {
 // returns the pull request's address. It publishes nothing unless the fix
 // ended fixed (or cfg.OnFailure, and there is a patch).
 func OpenPR(ctx context.Context, cfg PublishConfig) (string, error) {
-	r, err := publishable(cfg)
+	r, err := Publishable(cfg)
 	if err != nil {
 		return "", err
 	}

@@ -127,6 +127,9 @@ func runPublish(ctx context.Context, f *Factory, o *PublishOptions) error {
 		return &exitError{code: ExitUsage, err: err}
 	}
 	cfg := ci.PublishConfig{From: o.From, Dir: o.Repo, Remote: o.Remote, Base: o.Base, OnFailure: o.OnFail, PR: o.PR}
+	if _, err := ci.Publishable(cfg); err != nil {
+		return &exitError{code: ExitUsage, err: err}
+	}
 	if r.CI.Kind == ci.GitLab {
 		if o.Suggest {
 			return &exitError{code: ExitUsage, err: errors.New("--suggest is for GitHub: on GitLab give --open-pr or --comment")}

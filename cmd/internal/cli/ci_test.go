@@ -58,6 +58,14 @@ func TestCIExitCodes(t *testing.T) {
 	if b, _ := os.ReadFile(step); !strings.HasPrefix(string(b), "## selfrepair: fixed") {
 		t.Errorf("the step summary:\n%s", b)
 	}
+
+	// A green build: nothing to fix, exit 0, and it says so.
+	green := repotest.New(t, map[string]string{"calc.py": calcFixed, "test_calc.py": buggy["test_calc.py"]})
+	code, stdout, errOut = run(t, "ci", "--repo", green, "--test", "python3 -m pytest -q", "--model", sim.DefaultModel,
+		"--base-url", url, "--api-key", "k", "--no-cache", "--timeout", "20s", "--out", filepath.Join(t.TempDir(), "out"))
+	if code != 0 || !strings.Contains(stdout, "nothing to fix") {
+		t.Errorf("a green build: exit %d; stdout:\n%s\nstderr:\n%s", code, stdout, errOut)
+	}
 }
 
 // TestPublishUsage: ci publish refuses, in one line with exit 2, a folder
@@ -68,12 +76,20 @@ func TestPublishUsage(t *testing.T) {
 	out := t.TempDir()
 	b, _ := json.Marshal(ci.Result{Schema: ci.Schema, Ending: "fixed", Fixed: true, Patch: ci.PatchFile, CI: ci.Env{Kind: ci.GitHub, Repo: "o/r", Ref: "main"}})
 	os.WriteFile(filepath.Join(out, ci.ResultFile), b, 0o644)
+	// Results with a token at hand, but nothing to publish.
+	notFixed, noPatch := t.TempDir(), t.TempDir()
+	b, _ = json.Marshal(ci.Result{Schema: ci.Schema, Ending: "rounds-exhausted", Patch: ci.PatchFile, CI: ci.Env{Kind: ci.GitHub, Repo: "o/r", Ref: "main"}})
+	os.WriteFile(filepath.Join(notFixed, ci.ResultFile), b, 0o644)
+	b, _ = json.Marshal(ci.Result{Schema: ci.Schema, Ending: "edit-failures", CI: ci.Env{Kind: ci.GitHub, Repo: "o/r", Ref: "main", PR: 7}})
+	os.WriteFile(filepath.Join(noPatch, ci.ResultFile), b, 0o644)
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"--from", t.TempDir(), "--open-pr"}, "is not the output of selfrepair ci"},
 		{[]string{"--from", out, "--open-pr"}, "no GitHub token: set GITHUB_TOKEN"},
+		{[]string{"--from", notFixed, "--open-pr"}, "nothing to publish: the fix ended rounds-exhausted (--on-failure publishes its best patch)"},
+		{[]string{"--from", noPatch, "--comment"}, "nothing to publish: the fix ended edit-failures with no patch"},
 		{[]string{"--from", out}, "give one of --open-pr, --comment, --suggest"},
 		{[]string{"--from", out, "--open-pr", "--comment"}, "give one of --open-pr, --comment, --suggest"},
 	} {
