@@ -64,18 +64,25 @@ func apiError(what string, err error) error {
 	for _, e := range er.Errors {
 		msg += "; " + strings.TrimSpace(e.Field+" "+e.Code+" "+e.Message)
 	}
-	hint := ""
-	switch er.Response.StatusCode {
-	case http.StatusUnauthorized:
-		hint = " (the token is not valid)"
-	case http.StatusForbidden:
-		hint = " (the token lacks a permission: contents: write, pull-requests: write)"
-	case http.StatusNotFound:
-		hint = " (no such repository, or the token cannot see it)"
-	case http.StatusUnprocessableEntity:
-		hint = " (GitHub refused the request's content)"
+	return refusal("GitHub", what, er.Response.StatusCode, msg, map[int]string{
+		http.StatusUnauthorized:        "the token is not valid",
+		http.StatusForbidden:           "the token lacks a permission: contents: write, pull-requests: write",
+		http.StatusNotFound:            "no such repository, or the token cannot see it",
+		http.StatusUnprocessableEntity: "GitHub refused the request's content",
+	})
+}
+
+// refusal is one line on a forge's refusal: its status, its message, and
+// the usual cause of that status when hints has one.
+func refusal(forge, what string, status int, msg string, hints map[int]string) error {
+	msg = strings.Join(strings.Fields(msg), " ")
+	if msg == "" {
+		msg = http.StatusText(status)
 	}
-	return fmt.Errorf("GitHub: cannot %s: %d %s%s", what, er.Response.StatusCode, msg, hint)
+	if h := hints[status]; h != "" {
+		msg += " (" + h + ")"
+	}
+	return fmt.Errorf("%s: cannot %s: %d %s", forge, what, status, msg)
 }
 
 // Comment posts body on the pull request (issues/create-comment).

@@ -70,22 +70,12 @@ func gitlabError(what string, err error) error {
 	if !errors.As(err, &er) || er.Response == nil {
 		return fmt.Errorf("GitLab: cannot %s: %w", what, err)
 	}
-	hint := ""
-	switch er.Response.StatusCode {
-	case http.StatusUnauthorized:
-		hint = " (the token is not valid)"
-	case http.StatusForbidden:
-		hint = " (the token lacks the api scope or the Developer role)"
-	case http.StatusNotFound:
-		hint = " (no such project, or the token cannot see it)"
-	case http.StatusConflict, http.StatusUnprocessableEntity:
-		hint = " (GitLab refused the request's content)"
-	}
-	msg := strings.TrimSpace(er.Message)
-	if msg == "" {
-		msg = http.StatusText(er.Response.StatusCode)
-	}
-	return fmt.Errorf("GitLab: cannot %s: %d %s%s", what, er.Response.StatusCode, oneLine(msg), hint)
+	refused := "GitLab refused the request's content"
+	return refusal("GitLab", what, er.Response.StatusCode, er.Message, map[int]string{
+		http.StatusUnauthorized:        "the token is not valid",
+		http.StatusForbidden:           "the token lacks the api scope or the Developer role",
+		http.StatusNotFound:            "no such project, or the token cannot see it",
+		http.StatusConflict:            refused,
+		http.StatusUnprocessableEntity: refused,
+	})
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
